@@ -1,0 +1,11 @@
+/* svipc — System V IPC for C and ctypes. The one header to include. */
+#ifndef SVIPC_H
+#define SVIPC_H
+
+#include <svipc/common.h>
+#include <svipc/version.h>
+#include <svipc/error.h>
+#include <svipc/key.h>
+#include <svipc/shm.h>
+
+#endif /* SVIPC_H */

@@ -1,0 +1,18 @@
+// attach_into's two halves that are not plain shmat: where the segment goes
+// inside a caller's buffer, and putting private memory back on detach.
+#pragma once
+
+#include <cstdint>
+
+namespace svipc {
+
+// First page boundary inside [buffer, buffer+length) at which `mapped_length`
+// bytes fit; throws -EINVAL with the numbers when they do not.
+void *placement_in_buffer(void *buffer, uint64_t length, uint64_t segment_size, uint64_t mapped_length);
+
+// Atomically replace the mapping at [addr, addr+length) (a shm attachment)
+// with private anonymous memory holding the same bytes. The shm vma goes away
+// as if detached (nattch drops); there is never a hole at addr.
+void replace_with_private_copy(void *addr, uint64_t length);
+
+} // namespace svipc

@@ -1,0 +1,21 @@
+/* Test helpers for real multi-process tests: fork a child running a
+ * function, wait for it with a bound, report how it ended. */
+#ifndef SVIPC_TESTS_PROC_UTIL_H
+#define SVIPC_TESTS_PROC_UTIL_H
+
+#include <sys/types.h>
+
+typedef int (*child_fn)(void *arg);
+
+/* fork(); the child runs fn(arg) and _exit()s with its result. */
+pid_t proc_spawn(child_fn fn, void *arg);
+
+/* Wait up to timeout_ms for pid. Returns the exit status (0..255), 128+signal
+ * if it was killed by a signal, or -1 if it was still running at the deadline
+ * (it is then killed with SIGKILL and reaped). */
+int proc_wait(pid_t pid, int timeout_ms);
+
+/* Monotonic clock in nanoseconds. */
+long long proc_now_ns(void);
+
+#endif
