@@ -48,6 +48,7 @@ def main():
     except OSError as e:
         print(f"cannot enter a private IPC namespace: {e}", file=sys.stderr)
         return 99
+    os.environ["SVIPC_PRIVATE_IPCNS"] = "1"
     pid = os.fork()
     if pid == 0:
         try:
