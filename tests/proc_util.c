@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,4 +42,13 @@ int proc_wait(pid_t pid, int timeout_ms)
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     return 128 + WTERMSIG(status);
+}
+
+long test_iterations(long n, long minimum)
+{
+    const char *text = getenv("SVIPC_TEST_SCALE_DIVISOR");
+    long divisor = text ? strtol(text, NULL, 10) : 1;
+    if (divisor > 1)
+        n /= divisor;
+    return n < minimum ? minimum : n;
 }

@@ -15,6 +15,11 @@ pid_t proc_spawn(child_fn fn, void *arg);
  * (it is then killed with SIGKILL and reaped). */
 int proc_wait(pid_t pid, int timeout_ms);
 
+/* Iteration count for heavy loops: n, divided by $SVIPC_TEST_SCALE_DIVISOR
+ * when set (the valgrind setup sets it, since valgrind runs ~50x slower), but
+ * never below `minimum`. */
+long test_iterations(long n, long minimum);
+
 /* Monotonic clock in nanoseconds. */
 long long proc_now_ns(void);
 
