@@ -44,32 +44,12 @@ int ipcns_enter_private(void)
     return err;
 }
 
-int ipcns_count_objects(void)
-{
-    static const char *const tables[] = {"/proc/sysvipc/shm", "/proc/sysvipc/sem", "/proc/sysvipc/msg"};
-    int count = 0;
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        FILE *file = fopen(tables[i], "re");
-        if (!file)
-            continue;
-        char line[1024];
-        int lineno = 0;
-        while (fgets(line, sizeof line, file)) {
-            if (lineno++ == 0)
-                continue; /* header */
-            fprintf(stderr, "left behind in %s: %s", tables[i], line);
-            count++;
-        }
-        fclose(file);
-    }
-    return count;
-}
+static const char *const tables[] = {"/proc/sysvipc/shm", "/proc/sysvipc/sem", "/proc/sysvipc/msg"};
 
-void ipcns_sweep(void)
+/* Calls fn(table index, id, line) for every object in this namespace; returns the count. */
+static int for_each_object(void (*fn)(size_t table, int id, const char *line))
 {
-    /* Only ever called inside the private namespace ipcns_run_suite entered:
-     * every object here is this suite's own. */
-    static const char *const tables[] = {"/proc/sysvipc/shm", "/proc/sysvipc/sem", "/proc/sysvipc/msg"};
+    int count = 0;
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         FILE *file = fopen(tables[i], "re");
         if (!file)
@@ -79,18 +59,43 @@ void ipcns_sweep(void)
         while (fgets(line, sizeof line, file)) {
             int key, id;
             if (lineno++ == 0 || sscanf(line, "%d %d", &key, &id) != 2)
-                continue;
-            fprintf(stderr, "test case left behind in %s: id %d; removing it\n", tables[i], id);
-            swept++;
-            if (i == 0)
-                shmctl(id, IPC_RMID, NULL);
-            else if (i == 1)
-                semctl(id, 0, IPC_RMID);
-            else
-                msgctl(id, IPC_RMID, NULL);
+                continue; /* header */
+            fn(i, id, line);
+            count++;
         }
         fclose(file);
     }
+    return count;
+}
+
+static void report_object(size_t table, int id, const char *line)
+{
+    (void)id;
+    fprintf(stderr, "left behind in %s: %s", tables[table], line);
+}
+
+static void remove_object(size_t table, int id, const char *line)
+{
+    (void)line;
+    fprintf(stderr, "test case left behind in %s: id %d; removing it\n", tables[table], id);
+    if (table == 0)
+        shmctl(id, IPC_RMID, NULL);
+    else if (table == 1)
+        semctl(id, 0, IPC_RMID);
+    else
+        msgctl(id, IPC_RMID, NULL);
+}
+
+int ipcns_count_objects(void)
+{
+    return for_each_object(report_object);
+}
+
+void ipcns_sweep(void)
+{
+    /* Only ever called inside the private namespace ipcns_run_suite entered:
+     * every object here is this suite's own. */
+    swept += for_each_object(remove_object);
 }
 
 int ipcns_run_suite(Suite *suite)
