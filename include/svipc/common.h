@@ -21,4 +21,9 @@
 /** Pass as a timeout: block until the operation can complete. */
 #define SVIPC_WAIT_FOREVER ((int64_t)-1)
 
+/** Flag for blocking calls: a signal handler running during the wait ends it
+ *  with -EINTR instead of resuming with the remaining time. Clear of the open
+ *  flags (0x1..0x1000) and SVIPC_NO_UNDO (0x10000), which calls may mix with it. */
+#define SVIPC_INTERRUPTIBLE 0x00020000u
+
 #endif /* SVIPC_COMMON_H */

@@ -7,5 +7,9 @@
 #include <svipc/error.h>
 #include <svipc/key.h>
 #include <svipc/shm.h>
+#include <svipc/sem.h>
+#include <svipc/msg.h>
+#include <svipc/channel.h>
+#include <svipc/admin.h>
 
 #endif /* SVIPC_H */

@@ -1,0 +1,90 @@
+#include <svipc/admin.h>
+
+#include "admin_channel_probe.hpp"
+#include "admin_limits.hpp"
+#include "admin_listing.hpp"
+#include "admin_orphans.hpp"
+#include "guard.hpp"
+
+using svipc::capi::deref;
+using svipc::capi::guard;
+
+namespace {
+
+template <typename T>
+void check_array(const T *out, uint32_t capacity)
+{
+    svipc::require(out != nullptr || capacity == 0, "out is NULL but capacity is not 0");
+}
+
+} // namespace
+
+extern "C" {
+
+int svipc_list_shm(svipc_shm_info *out, uint32_t capacity, uint32_t flags)
+{
+    return guard(__func__, [&] {
+        check_array(out, capacity);
+        const auto source = svipc::admin::source_from_flags(flags);
+        return svipc::admin::copy_out(svipc::admin::list_shm(source), out, capacity);
+    });
+}
+
+int svipc_list_sem(svipc_sem_info *out, uint32_t capacity, uint32_t flags)
+{
+    return guard(__func__, [&] {
+        check_array(out, capacity);
+        const auto source = svipc::admin::source_from_flags(flags);
+        return svipc::admin::copy_out(svipc::admin::list_sem(source), out, capacity);
+    });
+}
+
+int svipc_list_msg(svipc_msg_info *out, uint32_t capacity, uint32_t flags)
+{
+    return guard(__func__, [&] {
+        check_array(out, capacity);
+        const auto source = svipc::admin::source_from_flags(flags);
+        return svipc::admin::copy_out(svipc::admin::list_msg(source), out, capacity);
+    });
+}
+
+int svipc_limits(svipc_ipc_limits *ret_limits)
+{
+    return guard(__func__, [&] {
+        svipc_ipc_limits &out = deref(ret_limits, "ret_limits");
+        out = svipc::admin::limits();
+        return 0;
+    });
+}
+
+int svipc_usage(svipc_ipc_usage *ret_usage)
+{
+    return guard(__func__, [&] {
+        svipc_ipc_usage &out = deref(ret_usage, "ret_usage");
+        out = svipc::admin::usage();
+        return 0;
+    });
+}
+
+int svipc_admin_channel_stat(int32_t shmid, svipc_channel_info *ret_info)
+{
+    return guard(__func__, [&] {
+        svipc_channel_info &out = deref(ret_info, "ret_info");
+        const auto channel = svipc::admin::probe_channel(shmid);
+        if (!channel)
+            svipc::fail(EPROTO, "segment " + std::to_string(shmid) + " is not a svipc channel (no channel header)");
+        out = *channel;
+        return 0;
+    });
+}
+
+int svipc_find_orphans(svipc_orphan *out, uint32_t capacity, int64_t min_idle_ns, uint32_t flags)
+{
+    return guard(__func__, [&] {
+        check_array(out, capacity);
+        const auto source = svipc::admin::source_from_flags(flags);
+        return svipc::admin::copy_out(svipc::admin::find_orphans(min_idle_ns, source), out, capacity);
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,209 @@
+/* svipc — channels: the newest value of a topic, shared through one segment.
+ *
+ * A channel is a named System V shared memory segment holding a small
+ * versioned header and a ring of buffer_num slots, each able to hold one
+ * fixed-size value (payload_size bytes of an agreed element type). A
+ * publisher writes each new value into the next slot and then advances a
+ * "latest" index; readers copy the newest complete value and check the
+ * slot's sequence word afterwards, so a read is never torn and never goes
+ * backwards, and a publisher never waits for readers. doc/channel.md explains
+ * the layout and justifies every memory ordering.
+ *
+ * Writers: a handle publishes as the channel's exclusive writer by default
+ * (the first publish takes the channel's writer lock, a System V semaphore
+ * with SEM_UNDO, and keeps it until close or process death; publishing then
+ * costs no system call). SVIPC_CHANNEL_SHARED_WRITER instead takes the lock
+ * around each publish, so several processes can publish to one channel.
+ *
+ * Handles are tied to the process that opened them (-ECHILD after fork);
+ * one handle may be used by one thread at a time.
+ */
+#ifndef SVIPC_CHANNEL_H
+#define SVIPC_CHANNEL_H
+
+#include <svipc/common.h>
+#include <svipc/shm.h> /* SVIPC_CREATE, SVIPC_EXCLUSIVE, SVIPC_MODE_DEFAULT */
+
+SVIPC_BEGIN_DECLS
+
+typedef struct svipc_channel svipc_channel;
+
+/* Open flags (svipc_channel_open). SVIPC_CREATE (0x1) and SVIPC_EXCLUSIVE
+ * (0x2) keep their shm.h meaning; channel bits start at 0x01000000 so they
+ * never clash with the shm, sem or msg flag ranges. */
+#define SVIPC_CHANNEL_SHARED_WRITER 0x01000000u /**< take the writer lock around every publish
+                                                     (several writing processes) instead of
+                                                     holding it from the first publish to close */
+
+/* Wait flags (svipc_channel_wait, svipc_channel_wait_read). */
+#define SVIPC_CHANNEL_SPIN          0x02000000u /**< spin until the timeout, never sleep */
+/* SVIPC_INTERRUPTIBLE (common.h, 0x00020000): a signal ends the wait with -EINTR. */
+
+/* Element types: a tag stored in the header so that a reader expecting
+ * doubles cannot open a channel of int64. Tags >= SVIPC_CHANNEL_TYPE_USER
+ * are free for applications (the Python wrapper derives them from a
+ * struct's fields or a numpy dtype and shape). */
+#define SVIPC_CHANNEL_TYPE_BYTES    0u          /**< opaque bytes */
+#define SVIPC_CHANNEL_TYPE_BOOL     1u          /**< one byte, 0 or 1 */
+#define SVIPC_CHANNEL_TYPE_INT64    2u          /**< int64_t, native byte order */
+#define SVIPC_CHANNEL_TYPE_FLOAT64  3u          /**< IEEE double, native byte order */
+#define SVIPC_CHANNEL_TYPE_USER     0x10000u    /**< first application-defined tag */
+#define SVIPC_CHANNEL_TYPE_ANY      0xffffffffu /**< when opening an existing channel: accept any type */
+
+#define SVIPC_CHANNEL_DEFAULT_BUFFERS 3u         /**< buffer_num 0 when creating means this */
+#define SVIPC_CHANNEL_MAX_BUFFERS     65535u
+#define SVIPC_CHANNEL_ANY_AGE         ((int64_t)-1) /**< max_age_ns: no freshness check */
+#define SVIPC_CHANNEL_INIT_TIMEOUT_NS ((int64_t)1000000000) /**< how long open waits for
+                                                                 another process to finish initialising */
+#define SVIPC_CHANNEL_LOCK_TIMEOUT_NS ((int64_t)1000000000) /**< how long a shared writer waits
+                                                                 for the writer lock */
+#define SVIPC_CHANNEL_DEFAULT_SPIN_NS ((int64_t)50000) /**< how long a wait spins before it sleeps */
+
+/** Success value of svipc_channel_read(): a value was copied but it is older than max_age_ns. */
+#define SVIPC_CHANNEL_STALE 1
+
+/** What a read learned besides the value. Times are CLOCK_MONOTONIC nanoseconds
+ *  (the same clock in every process of the machine). */
+typedef struct svipc_channel_read_info {
+    uint64_t sequence;        /**< 1 for the first value ever published, then +1 per publish */
+    int64_t  publish_time_ns; /**< when the publisher started writing the value */
+    uint64_t missed;          /**< values published since this handle's previous read that
+                                   it never returned (0 for a reader that keeps up) */
+    int64_t  age_ns;          /**< now - publish_time_ns, computed only when max_age_ns >= 0, else 0 */
+} svipc_channel_read_info;
+
+/** A snapshot of a channel's header and kernel objects. */
+typedef struct svipc_channel_info {
+    int32_t  key;              /**< the segment's key (0 for SVIPC_KEY_PRIVATE) */
+    int32_t  shm_id;           /**< the segment's shmid */
+    int32_t  sem_id;           /**< the writer lock's semid */
+    uint32_t type;             /**< element type tag */
+    uint64_t payload_size;     /**< bytes per value */
+    uint32_t buffer_num;       /**< slots in the ring */
+    uint32_t layout_version;   /**< version of the shared layout */
+    uint64_t latest_sequence;  /**< sequence of the newest complete value, 0 = none yet */
+    int64_t  latest_publish_time_ns; /**< its publish time, 0 = none yet */
+    uint32_t sleepers;         /**< readers asleep in svipc_channel_wait right now */
+    int32_t  writer_pid;       /**< pid holding the writer lock, 0 if nobody */
+    uint64_t segment_size;     /**< bytes of the whole segment */
+} svipc_channel_info;
+
+/** Open (and with SVIPC_CREATE, create and initialise) the channel named
+ *  `name` (key = svipc_key_from_name(name)). Any number of processes may
+ *  open the same channel concurrently with SVIPC_CREATE: exactly one
+ *  initialises it, the others wait up to SVIPC_CHANNEL_INIT_TIMEOUT_NS.
+ *  type: an element type tag, or SVIPC_CHANNEL_TYPE_ANY to accept the
+ *  existing channel's type (not when creating). payload_size: bytes per
+ *  value; 0 accepts the existing channel's size (not when creating).
+ *  buffer_num: slots; 0 means the existing channel's count, or
+ *  SVIPC_CHANNEL_DEFAULT_BUFFERS when creating. Readers need no writer
+ *  lock; the sem set is created with the channel. Flags: SVIPC_CREATE,
+ *  SVIPC_EXCLUSIVE, SVIPC_CHANNEL_SHARED_WRITER. mode: permission bits
+ *  (<= 0777) for the segment and the writer lock, SVIPC_MODE_DEFAULT = 0600.
+ *  Errors: -EINVAL NULL or empty name, NULL ret_channel, unknown flag, mode
+ *  > 0777, buffer_num > SVIPC_CHANNEL_MAX_BUFFERS, type ANY or size 0 with
+ *  SVIPC_CREATE on a channel that does not exist yet, or the existing
+ *  channel has another payload size, type or buffer count than requested
+ *  (the message names both); -EPROTO the segment with that key is not a
+ *  svipc channel or has another layout version; -ENOENT no channel and no
+ *  SVIPC_CREATE; -EEXIST SVIPC_EXCLUSIVE and it exists; -ETIMEDOUT another
+ *  process is still initialising it after SVIPC_CHANNEL_INIT_TIMEOUT_NS;
+ *  -EACCES mode forbids access; -ENOSPC, -ENOMEM system limits. */
+SVIPC_API int svipc_channel_open(const char *name, uint32_t type, uint64_t payload_size, uint32_t buffer_num,
+                                 uint32_t flags, uint32_t mode, svipc_channel **ret_channel);
+
+/** As svipc_channel_open() with an explicit key. SVIPC_KEY_PRIVATE creates
+ *  a channel reachable only through this handle and its children (tests).
+ *  Errors: as svipc_channel_open(). */
+SVIPC_API int svipc_channel_open_key(int32_t key, uint32_t type, uint64_t payload_size, uint32_t buffer_num,
+                                     uint32_t flags, uint32_t mode, svipc_channel **ret_channel);
+
+/** Release a handle: gives up the writer lock if this handle holds it and
+ *  detaches the segment. Never removes the channel. Accepts NULL; returns NULL. */
+SVIPC_API svipc_channel *svipc_channel_close(svipc_channel *channel);
+
+/** Remove the channel's segment and writer lock (IPC_RMID). Handles already
+ *  open keep working on the removed segment until closed; a later open with
+ *  SVIPC_CREATE makes a new channel. Errors: -EINVAL NULL handle; -EPERM not
+ *  the owner/creator; -EIDRM already removed; -ECHILD. */
+SVIPC_API int svipc_channel_remove(svipc_channel *channel);
+
+/** Remove the channel named `name` without opening it as a reader or writer.
+ *  Errors: -EINVAL NULL or empty name; -ENOENT no segment with that key;
+ *  -EPROTO the segment is not a svipc channel (left alone); -EPERM. */
+SVIPC_API int svipc_channel_remove_name(const char *name);
+
+/** Publish one value of exactly payload_size bytes. Never waits for
+ *  readers. The first publish through an exclusive-writer handle takes the
+ *  writer lock (one semop); later ones make no system call.
+ *  *ret_sequence (may be NULL) gets the value's sequence number.
+ *  Errors: -EINVAL NULL handle or data, size != payload_size; -EBUSY another
+ *  process holds the writer lock (the message names its pid; for an
+ *  exclusive writer at once, for a shared writer after
+ *  SVIPC_CHANNEL_LOCK_TIMEOUT_NS); -EIDRM the writer lock was removed;
+ *  -ECHILD handle from the parent process. */
+SVIPC_API int svipc_channel_publish(svipc_channel *channel, const void *data, uint64_t size, uint64_t *ret_sequence);
+
+/** Copy the newest complete value into buffer (capacity >= payload_size).
+ *  max_age_ns: SVIPC_CHANNEL_ANY_AGE, or the oldest acceptable age.
+ *  Returns 0, or SVIPC_CHANNEL_STALE when the newest value is older than
+ *  max_age_ns (the value and *ret_info are still filled). ret_info may be NULL.
+ *  Errors: -ENODATA nothing was ever published (buffer untouched: it keeps
+ *  the caller's default); -EINVAL NULL handle or buffer, capacity too small;
+ *  -ECHILD. */
+SVIPC_API int svipc_channel_read(svipc_channel *channel, void *buffer, uint64_t capacity, int64_t max_age_ns,
+                                 svipc_channel_read_info *ret_info);
+
+/** Wait until the channel holds a value with sequence > after_sequence
+ *  (0 = any value). Spins for the handle's spin time (default
+ *  SVIPC_CHANNEL_DEFAULT_SPIN_NS), then sleeps on a futex in the segment;
+ *  publishers wake sleepers only when the segment says someone sleeps.
+ *  SVIPC_CHANNEL_SPIN spins for the whole timeout instead. timeout_ns as
+ *  everywhere (SVIPC_WAIT_FOREVER, 0 = check once, > 0 relative); a signal
+ *  resumes the wait unless SVIPC_INTERRUPTIBLE. Returns 0 once a newer
+ *  value exists (read it with svipc_channel_read()).
+ *  Errors: -EAGAIN timeout 0 and nothing newer; -ETIMEDOUT; -EINTR a signal
+ *  and SVIPC_INTERRUPTIBLE; -EINVAL NULL handle, unknown flag; -ECHILD. */
+SVIPC_API int svipc_channel_wait(svipc_channel *channel, uint64_t after_sequence, int64_t timeout_ns, uint32_t flags);
+
+/** Wait for a value newer than the last one this handle read (any value if it
+ *  never read), then read it as svipc_channel_read() with no age limit.
+ *  Errors: those of svipc_channel_wait() and svipc_channel_read(). */
+SVIPC_API int svipc_channel_wait_read(svipc_channel *channel, void *buffer, uint64_t capacity, int64_t timeout_ns,
+                                      uint32_t flags, svipc_channel_read_info *ret_info);
+
+/** Read every value still in the ring with sequence > after_sequence, oldest
+ *  first: value i goes to buffer + i * payload_size and infos[i] describes it.
+ *  At most max_count values and capacity / payload_size values are copied
+ *  (the newest ones when there are more). A value that the publisher
+ *  overwrites while it is being copied is dropped, never returned torn.
+ *  *ret_missed (may be NULL) gets how many values after after_sequence were
+ *  not returned (overwritten before they could be read, or beyond
+ *  max_count). Returns the number of values copied (0 if none are newer).
+ *  Errors: -EINVAL NULL handle, buffer or infos, max_count 0 or capacity
+ *  below payload_size; -ECHILD. */
+SVIPC_API int svipc_channel_read_history(svipc_channel *channel, uint64_t after_sequence, void *buffer,
+                                         uint64_t capacity, svipc_channel_read_info *infos, uint32_t max_count,
+                                         uint64_t *ret_missed);
+
+/** Set how long svipc_channel_wait spins before sleeping (0 sleeps at once).
+ *  Errors: -EINVAL NULL handle or spin_ns < 0. */
+SVIPC_API int svipc_channel_set_spin(svipc_channel *channel, int64_t spin_ns);
+
+/** The channel's payload size in bytes, 0 for a NULL handle. */
+SVIPC_API uint64_t svipc_channel_payload_size(const svipc_channel *channel);
+
+/** The sequence number of the newest complete value (0 = none yet), without
+ *  copying it: one load. 0 for a NULL handle. */
+SVIPC_API uint64_t svipc_channel_latest(const svipc_channel *channel);
+
+/** Fill *ret_info from the header and the kernel objects.
+ *  Errors: -EINVAL NULL argument; -ECHILD. */
+SVIPC_API int svipc_channel_stat(svipc_channel *channel, svipc_channel_info *ret_info);
+
+/** CLOCK_MONOTONIC now in nanoseconds: the clock of publish_time_ns. */
+SVIPC_API int64_t svipc_channel_now_ns(void);
+
+SVIPC_END_DECLS
+
+#endif /* SVIPC_CHANNEL_H */

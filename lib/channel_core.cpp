@@ -1,0 +1,419 @@
+#include "channel_core.hpp"
+
+#include "channel_fork_generation.hpp"
+#include "channel_futex.hpp"
+#include "channel_init.hpp"
+#include "channel_writer_lock.hpp"
+#include "error.hpp"
+#include "mode.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <string>
+
+namespace svipc {
+
+namespace {
+using namespace channel_layout;
+
+constexpr uint32_t open_flag_mask = SVIPC_CREATE | SVIPC_EXCLUSIVE | SVIPC_CHANNEL_SHARED_WRITER;
+constexpr uint32_t wait_flag_mask = SVIPC_CHANNEL_SPIN | SVIPC_INTERRUPTIBLE;
+constexpr int64_t ns_per_second = 1000000000;
+// How many spin iterations between clock reads (a clock read costs ~20 ns,
+// a pause ~10-40 ns: this keeps the clock under a tenth of the spin).
+constexpr unsigned spins_per_clock_check = 64;
+// A reader that finds the newest slot inconsistent this many times in a row
+// while `latest` does not move is looking at a corrupt segment, not a race.
+constexpr unsigned corrupt_after_retries = 1u << 20;
+
+inline int64_t monotonic_ns()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * ns_per_second + ts.tv_nsec;
+}
+
+inline void cpu_relax()
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#else
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+#endif
+}
+
+void check_flags(uint32_t flags, uint32_t allowed, const char *what)
+{
+    if (flags & ~allowed) {
+        char text[96];
+        std::snprintf(text, sizeof text, "unknown or inapplicable %s flags 0x%x", what, flags & ~allowed);
+        fail(EINVAL, text);
+    }
+}
+} // namespace
+
+std::unique_ptr<Channel> Channel::open(int32_t key, const std::string &label, uint32_t type, uint64_t payload_size,
+                                       uint32_t buffer_num, uint32_t flags, uint32_t mode)
+{
+    check_flags(flags, open_flag_mask, "channel open");
+    const uint32_t perms = resolve_mode(mode);
+    if (buffer_num > SVIPC_CHANNEL_MAX_BUFFERS)
+        fail(EINVAL, "buffer_num " + std::to_string(buffer_num) + " is above SVIPC_CHANNEL_MAX_BUFFERS (" +
+                         std::to_string(SVIPC_CHANNEL_MAX_BUFFERS) + ")");
+    require(payload_size <= (UINT64_C(1) << 40), "payload_size is unreasonably large (> 1 TiB)");
+    const bool create = (flags & SVIPC_CREATE) || key == 0;
+    require(!(flags & SVIPC_EXCLUSIVE) || create, "SVIPC_EXCLUSIVE needs SVIPC_CREATE");
+    const bool complete_shape = type != SVIPC_CHANNEL_TYPE_ANY && payload_size != 0;
+    if (create && !complete_shape && (flags & SVIPC_EXCLUSIVE || key == 0))
+        fail(EINVAL, "creating " + label + " needs a type (not SVIPC_CHANNEL_TYPE_ANY) and a payload size > 0");
+
+    ChannelShape wanted{type, payload_size, buffer_num};
+    ChannelShape initial{type, payload_size, buffer_num ? buffer_num : SVIPC_CHANNEL_DEFAULT_BUFFERS};
+    const uint64_t size = complete_shape ? channel_layout::segment_size(payload_size, initial.buffer_num) : 0;
+
+    std::unique_ptr<ShmSegment> segment;
+    bool created = false;
+    if (create && complete_shape) {
+        try {
+            segment = ShmSegment::open(key, size, SVIPC_CREATE | SVIPC_EXCLUSIVE, perms);
+            created = true;
+        } catch (const Error &error) {
+            if (error.code() != EEXIST)
+                throw;
+            if (flags & SVIPC_EXCLUSIVE)
+                fail(EEXIST, label + " already exists (SVIPC_EXCLUSIVE)");
+        }
+    }
+    if (!segment) {
+        try {
+            segment = ShmSegment::open(key, 0, 0, 0);
+        } catch (const Error &error) {
+            if (error.code() != ENOENT)
+                throw;
+            if (create)
+                fail(EINVAL, "cannot create " + label + " without a type (not SVIPC_CHANNEL_TYPE_ANY) and a payload size > 0");
+            fail(ENOENT, "no " + label + " (pass SVIPC_CREATE to create it)");
+        }
+    }
+
+    try {
+        if (segment->size() < channel_layout::header_size)
+            fail(EPROTO, label + " is not a svipc channel (segment of " + std::to_string(segment->size()) +
+                             " bytes, smaller than a channel header)");
+        void *base = segment->attach(nullptr, SVIPC_PREFAULT);
+        auto &header = *static_cast<Header *>(base);
+        initialise_or_wait(header, segment->size(), create && complete_shape, initial, perms, label);
+        verify_header(header, segment->size(), wanted, label);
+        return std::unique_ptr<Channel>(new Channel(std::move(segment), base, key, label, flags));
+    } catch (...) {
+        if (created && segment)
+            segment->remove();  // do not leak the segment this call made
+        throw;
+    }
+}
+
+Channel::Channel(std::unique_ptr<ShmSegment> segment, void *base, int32_t key, const std::string &label,
+                 uint32_t flags)
+    : segment_(std::move(segment)), header_(static_cast<Header *>(base)),
+      slots_(static_cast<unsigned char *>(base) + header_->header_size), payload_size_(header_->payload_size),
+      slot_stride_(header_->slot_stride), buffer_num_(header_->buffer_num),
+      writer_semid_(header_->writer_lock_semid), key_(key), shared_writer_(flags & SVIPC_CHANNEL_SHARED_WRITER),
+      fork_generation_(fork_generation()), label_(label)
+{
+}
+
+Channel::~Channel()
+{
+    if (holds_writer_lock_ && fork_generation() == fork_generation_) {
+        try {
+            ChannelWriterLock::unlock(writer_semid_);
+        } catch (const Error &) {
+            // The lock set was removed with the channel: nothing to give back.
+        }
+    }
+}
+
+void Channel::check_owner() const
+{
+    if (__builtin_expect(fork_generation() != fork_generation_, 0))
+        fail(ECHILD, label_ + ": handle used in a process forked after it was opened; open a new handle");
+}
+
+SlotHeader *Channel::slot(uint64_t sequence) const
+{
+    return reinterpret_cast<SlotHeader *>(slots_ + slot_index(sequence, buffer_num_) * slot_stride_);
+}
+
+unsigned char *Channel::payload(SlotHeader *slot) const
+{
+    return reinterpret_cast<unsigned char *>(slot) + sizeof(SlotHeader);
+}
+
+void Channel::take_writer_lock()
+{
+    const int64_t timeout = shared_writer_ ? SVIPC_CHANNEL_LOCK_TIMEOUT_NS : 0;
+    if (ChannelWriterLock::lock(writer_semid_, timeout))
+        return;
+    const pid_t holder = ChannelWriterLock::holder(writer_semid_);
+    fail(EBUSY, label_ + " has " + (shared_writer_ ? "a writer" : "an exclusive writer") + " (pid " +
+                    std::to_string(holder) + ")" +
+                    (shared_writer_ ? " that held the lock for over " +
+                                          std::to_string(SVIPC_CHANNEL_LOCK_TIMEOUT_NS / 1000000) + " ms"
+                                    : std::string("; open every writer with SVIPC_CHANNEL_SHARED_WRITER to "
+                                                  "publish from several processes")));
+}
+
+uint64_t Channel::publish(const void *data, uint64_t size)
+{
+    check_owner();
+    require(data != nullptr, "data is NULL");
+    if (size != payload_size_)
+        fail(EINVAL, label_ + " holds values of " + std::to_string(payload_size_) + " bytes, not " +
+                         std::to_string(size));
+    if (!holds_writer_lock_) {
+        take_writer_lock();
+        holds_writer_lock_ = !shared_writer_;
+    }
+
+    // Only the lock holder writes, so `latest` cannot move under us.
+    const uint64_t sequence = header_->latest.load(std::memory_order_relaxed) + 1;
+    SlotHeader *target = slot(sequence);
+    // Seqlock write: mark the slot odd, then (release fence) write the data,
+    // then publish the even version with release. A reader that saw any of
+    // the new data is guaranteed to see the version change afterwards.
+    target->version.store(writing_version(sequence), std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    target->publish_time_ns.store(monotonic_ns(), std::memory_order_relaxed);
+    std::memcpy(payload(target), data, size);
+    target->version.store(complete_version(sequence), std::memory_order_release);
+    // seq_cst: store `latest`, then load `sleepers` (StoreLoad), mirrored in
+    // wait(): either we see the sleeper or it sees the new value.
+    header_->latest.store(sequence, std::memory_order_seq_cst);
+    if (header_->sleepers.load(std::memory_order_seq_cst) != 0) {
+        header_->wake_word.fetch_add(1, std::memory_order_seq_cst);
+        futex_wake_all(header_->wake_word);
+    }
+
+    if (shared_writer_)
+        ChannelWriterLock::unlock(writer_semid_);
+    return sequence;
+}
+
+bool Channel::copy_value(uint64_t sequence, void *buffer, int64_t *publish_time_ns) const
+{
+    SlotHeader *source = slot(sequence);
+    const uint64_t before = source->version.load(std::memory_order_acquire);
+    if (before != complete_version(sequence))
+        return false;  // being rewritten, or already holds a later value
+    *publish_time_ns = source->publish_time_ns.load(std::memory_order_relaxed);
+    std::memcpy(buffer, payload(source), payload_size_);
+    // Acquire fence: the data loads above cannot move below the re-check.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return source->version.load(std::memory_order_relaxed) == before;
+}
+
+void Channel::check_read_buffer(const void *buffer, uint64_t capacity) const
+{
+    require(buffer != nullptr, "buffer is NULL");
+    if (capacity < payload_size_)
+        fail(EINVAL, "buffer of " + std::to_string(capacity) + " bytes cannot hold a value of " +
+                         std::to_string(payload_size_) + " bytes from " + label_);
+}
+
+int Channel::read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_channel_read_info *info)
+{
+    check_owner();
+    check_read_buffer(buffer, capacity);
+    uint64_t sequence = header_->latest.load(std::memory_order_acquire);
+    if (sequence == 0)
+        return -ENODATA;
+    int64_t published = 0;
+    unsigned stuck = 0;
+    while (!copy_value(sequence, buffer, &published)) {
+        // The publisher lapped us (buffer_num - 1 publishes during one copy):
+        // the newest value is elsewhere now.
+        const uint64_t newer = header_->latest.load(std::memory_order_acquire);
+        if (newer == sequence && ++stuck >= corrupt_after_retries)
+            fail(EPROTO, label_ + ": slot of value " + std::to_string(sequence) +
+                             " never becomes consistent (corrupt segment?)");
+        if (newer != sequence)
+            stuck = 0;
+        sequence = newer;
+        cpu_relax();
+    }
+
+    int result = 0;
+    int64_t age = 0;
+    if (max_age_ns >= 0) {
+        age = monotonic_ns() - published;
+        if (age > max_age_ns)
+            result = SVIPC_CHANNEL_STALE;
+    }
+    if (info) {
+        info->sequence = sequence;
+        info->publish_time_ns = published;
+        info->missed = sequence > last_read_ + 1 ? sequence - last_read_ - 1 : 0;
+        info->age_ns = age;
+    }
+    if (sequence > last_read_)
+        last_read_ = sequence;
+    return result;
+}
+
+int Channel::wait(uint64_t after_sequence, int64_t timeout_ns, uint32_t flags)
+{
+    check_owner();
+    check_flags(flags, wait_flag_mask, "channel wait");
+    require(timeout_ns >= SVIPC_WAIT_FOREVER, "timeout_ns is negative (use SVIPC_WAIT_FOREVER, -1, to block)");
+    auto newer = [&] { return header_->latest.load(std::memory_order_acquire) > after_sequence; };
+    if (newer())
+        return 0;
+    if (timeout_ns == 0)
+        return -EAGAIN;
+
+    const int64_t start = monotonic_ns();
+    const int64_t deadline = timeout_ns < 0 ? -1 : start + timeout_ns;
+    const bool spin_only = flags & SVIPC_CHANNEL_SPIN;
+    const int64_t spin_end = start + spin_ns_;
+
+    // Spin: a value published in the next few microseconds is seen within
+    // nanoseconds, with no system call on either side.
+    for (unsigned i = 1;; i++) {
+        if (newer())
+            return 0;
+        cpu_relax();
+        if (i % spins_per_clock_check == 0) {
+            const int64_t now = monotonic_ns();
+            if (deadline >= 0 && now >= deadline)
+                return -ETIMEDOUT;
+            if (!spin_only && now >= spin_end)
+                break;
+        }
+    }
+
+    // Sleep. Register as a sleeper first (seq_cst), then re-check `latest`
+    // (seq_cst): with publish()'s store-latest-then-load-sleepers, at least
+    // one side sees the other, so no wake-up is lost. The futex word is read
+    // before the re-check, so a publish in between makes FUTEX_WAIT return
+    // at once instead of sleeping.
+    for (;;) {
+        header_->sleepers.fetch_add(1, std::memory_order_seq_cst);
+        const uint32_t word = header_->wake_word.load(std::memory_order_seq_cst);
+        FutexWaitResult result = FutexWaitResult::value_changed;
+        if (header_->latest.load(std::memory_order_seq_cst) <= after_sequence)
+            result = futex_wait_until(header_->wake_word, word, deadline);
+        header_->sleepers.fetch_sub(1, std::memory_order_seq_cst);
+        if (newer())
+            return 0;
+        if (result == FutexWaitResult::timed_out || (deadline >= 0 && monotonic_ns() >= deadline))
+            return -ETIMEDOUT;
+        if (result == FutexWaitResult::interrupted && (flags & SVIPC_INTERRUPTIBLE))
+            return -EINTR;
+    }
+}
+
+int Channel::wait_read(void *buffer, uint64_t capacity, int64_t timeout_ns, uint32_t flags,
+                       svipc_channel_read_info *info)
+{
+    check_read_buffer(buffer, capacity);
+    const int waited = wait(last_read_, timeout_ns, flags);
+    if (waited < 0)
+        return waited;
+    return read(buffer, capacity, SVIPC_CHANNEL_ANY_AGE, info);
+}
+
+uint32_t Channel::read_history(uint64_t after_sequence, void *buffer, uint64_t capacity,
+                               svipc_channel_read_info *infos, uint32_t max_count, uint64_t *missed)
+{
+    check_owner();
+    check_read_buffer(buffer, capacity);
+    require(infos != nullptr, "infos is NULL");
+    require(max_count > 0, "max_count is 0");
+    const uint64_t newest = header_->latest.load(std::memory_order_acquire);
+    if (newest <= after_sequence) {
+        if (missed)
+            *missed = 0;
+        return 0;
+    }
+    const uint64_t room = std::min<uint64_t>(max_count, capacity / payload_size_);
+    uint64_t first = after_sequence + 1;
+    if (newest >= buffer_num_)
+        first = std::max(first, newest - buffer_num_ + 1);  // older values are gone from the ring
+    if (newest - first + 1 > room)
+        first = newest - room + 1;                        // keep the newest that fit
+
+    uint32_t copied = 0;
+    auto *out = static_cast<unsigned char *>(buffer);
+    for (uint64_t sequence = first; sequence <= newest; sequence++) {
+        int64_t published = 0;
+        if (!copy_value(sequence, out + copied * payload_size_, &published))
+            continue;  // overwritten while we looked: dropped, counted as missed
+        infos[copied] = svipc_channel_read_info{sequence, published, 0, 0};
+        copied++;
+    }
+    if (missed)
+        *missed = (newest - after_sequence) - copied;
+    return copied;
+}
+
+void Channel::set_spin(int64_t spin_ns)
+{
+    require(spin_ns >= 0, "spin_ns is negative");
+    spin_ns_ = spin_ns;
+}
+
+svipc_channel_info Channel::stat() const
+{
+    check_owner();
+    svipc_channel_info info{};
+    info.key = key_;
+    info.shm_id = segment_->id();
+    info.sem_id = writer_semid_;
+    info.type = header_->element_type;
+    info.payload_size = payload_size_;
+    info.buffer_num = buffer_num_;
+    info.layout_version = header_->layout_version;
+    const uint64_t newest = header_->latest.load(std::memory_order_acquire);
+    info.latest_sequence = newest;
+    if (newest != 0)
+        info.latest_publish_time_ns = slot(newest)->publish_time_ns.load(std::memory_order_relaxed);
+    info.sleepers = header_->sleepers.load(std::memory_order_relaxed);
+    info.writer_pid = ChannelWriterLock::holder(writer_semid_);
+    info.segment_size = segment_->size();
+    return info;
+}
+
+void Channel::remove()
+{
+    check_owner();
+    segment_->remove();
+    ChannelWriterLock::remove(writer_semid_);
+}
+
+void Channel::remove_key(int32_t key, const std::string &label)
+{
+    std::unique_ptr<ShmSegment> segment;
+    try {
+        segment = ShmSegment::open(key, 0, 0, 0);
+    } catch (const Error &error) {
+        if (error.code() == ENOENT)
+            fail(ENOENT, "no " + label);
+        throw;
+    }
+    if (segment->size() < channel_layout::header_size)
+        fail(EPROTO, label + " is not a svipc channel (segment of " + std::to_string(segment->size()) +
+                         " bytes); left alone");
+    const auto &header = *static_cast<const Header *>(segment->attach(nullptr, SVIPC_RDONLY));
+    if (header.init_state.load(std::memory_order_acquire) != init_ready || header.magic != magic)
+        fail(EPROTO, label + " is not an initialised svipc channel; left alone");
+    const int32_t semid = header.writer_lock_semid;
+    segment->remove();
+    ChannelWriterLock::remove(semid);
+}
+
+} // namespace svipc

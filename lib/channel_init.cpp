@@ -1,0 +1,169 @@
+#include "channel_init.hpp"
+
+#include "channel_futex.hpp"
+#include "channel_writer_lock.hpp"
+#include "error.hpp"
+
+#include <svipc/channel.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <ctime>
+#include <string>
+#include <unistd.h>
+
+namespace svipc {
+
+namespace {
+using namespace channel_layout;
+
+constexpr int64_t ns_per_second = 1000000000;
+// Sleep at most this long between looks at the init-state word, so a dead
+// initialiser is noticed quickly even though nobody will wake us.
+constexpr int64_t init_poll_ns = 1000000;
+
+int64_t monotonic_ns()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * ns_per_second + ts.tv_nsec;
+}
+
+int64_t realtime_ns()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec * ns_per_second + ts.tv_nsec;
+}
+
+// pids are at most PID_MAX_LIMIT (2^22), so a genuine "busy" word is below 2^24.
+constexpr uint32_t busy_state_limit = 1u << 24;
+
+bool is_busy(uint32_t state)
+{
+    return (state & 3u) == init_busy && state < busy_state_limit;
+}
+
+pid_t busy_pid(uint32_t state)
+{
+    return static_cast<pid_t>(state >> init_pid_shift);
+}
+
+bool process_exists(pid_t pid)
+{
+    return pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH);
+}
+
+void fill_header(Header &header, const ChannelShape &shape, uint32_t mode)
+{
+    header.element_type = shape.type;
+    header.payload_size = shape.payload_size;
+    header.buffer_num = shape.buffer_num;
+    header.header_size = channel_layout::header_size;
+    header.slot_stride = slot_stride(shape.payload_size);
+    header.created_realtime_ns = realtime_ns();
+    header.creator_pid = getpid();
+    header.layout_version = layout_version;
+    header.latest.store(0, std::memory_order_relaxed);
+    header.wake_word.store(0, std::memory_order_relaxed);
+    header.sleepers.store(0, std::memory_order_relaxed);
+    header.writer_lock_semid = ChannelWriterLock::create(mode);
+    header.magic = magic;
+}
+
+std::string type_text(uint32_t type)
+{
+    switch (type) {
+    case SVIPC_CHANNEL_TYPE_BYTES:
+        return "bytes";
+    case SVIPC_CHANNEL_TYPE_BOOL:
+        return "bool";
+    case SVIPC_CHANNEL_TYPE_INT64:
+        return "int64";
+    case SVIPC_CHANNEL_TYPE_FLOAT64:
+        return "float64";
+    default:
+        return "type tag " + std::to_string(type);
+    }
+}
+} // namespace
+
+void initialise_or_wait(Header &header, uint64_t segment_size, bool may_initialise, const ChannelShape &wanted,
+                        uint32_t mode, const std::string &label)
+{
+    const int64_t deadline = monotonic_ns() + SVIPC_CHANNEL_INIT_TIMEOUT_NS;
+    for (;;) {
+        uint32_t state = header.init_state.load(std::memory_order_acquire);
+        if (state == init_ready)
+            return;
+        // The initialiser writes the magic last, so while it works the field
+        // is 0 or ours; anything else is someone else's segment.
+        if ((state != init_fresh && !is_busy(state)) || (header.magic != 0 && header.magic != magic))
+            fail(EPROTO, label + " is not a svipc channel (init word " + format_key(static_cast<int>(state)) + ")");
+
+        // A fresh header, or one whose initialiser died part way (only if it
+        // still looks like ours: never scribble over a foreign segment).
+        const bool orphaned = is_busy(state) && !process_exists(busy_pid(state));
+        if (may_initialise && (state == init_fresh || orphaned)) {
+            const uint32_t mine = (static_cast<uint32_t>(getpid()) << init_pid_shift) | init_busy;
+            if (header.init_state.compare_exchange_strong(state, mine, std::memory_order_acq_rel)) {
+                const uint64_t needed = channel_layout::segment_size(wanted.payload_size, wanted.buffer_num);
+                if (segment_size < needed) {
+                    header.init_state.store(state, std::memory_order_release);
+                    fail(EINVAL, label + " segment has " + std::to_string(segment_size) + " bytes, " +
+                                     std::to_string(needed) + " needed for " + std::to_string(wanted.buffer_num) +
+                                     " buffers of " + std::to_string(wanted.payload_size) + " bytes");
+                }
+                try {
+                    fill_header(header, wanted, mode);
+                } catch (...) {
+                    header.init_state.store(state, std::memory_order_release);
+                    throw;
+                }
+                // Release: a process that reads init_ready (acquire) sees the
+                // whole header written above.
+                header.init_state.store(init_ready, std::memory_order_release);
+                futex_wake_all(header.init_state);
+                return;
+            }
+            continue;  // someone else won the race: look again
+        }
+
+        const int64_t now = monotonic_ns();
+        if (now >= deadline) {
+            if (is_busy(state))
+                fail(ETIMEDOUT, label + " is still being initialised by pid " + std::to_string(busy_pid(state)) +
+                                    " after " + std::to_string(SVIPC_CHANNEL_INIT_TIMEOUT_NS / 1000000) + " ms");
+            fail(ETIMEDOUT, label + " exists but was not initialised as a channel within " +
+                                std::to_string(SVIPC_CHANNEL_INIT_TIMEOUT_NS / 1000000) +
+                                " ms (open with SVIPC_CREATE to initialise it)");
+        }
+        futex_wait_until(header.init_state, state, std::min(deadline, now + init_poll_ns));
+    }
+}
+
+void verify_header(const Header &header, uint64_t segment_size, const ChannelShape &wanted, const std::string &label)
+{
+    if (header.magic != magic)
+        fail(EPROTO, label + " is not a svipc channel (no channel magic at offset 0)");
+    if (header.layout_version != layout_version)
+        fail(EPROTO, label + " has channel layout version " + std::to_string(header.layout_version) +
+                         "; this library reads version " + std::to_string(layout_version));
+    if (header.buffer_num == 0 || header.buffer_num > SVIPC_CHANNEL_MAX_BUFFERS ||
+        header.header_size != channel_layout::header_size || header.slot_stride != slot_stride(header.payload_size) ||
+        channel_layout::segment_size(header.payload_size, header.buffer_num) > segment_size)
+        fail(EPROTO, label + " has an inconsistent header (payload " + std::to_string(header.payload_size) +
+                         " bytes, " + std::to_string(header.buffer_num) + " buffers, segment " +
+                         std::to_string(segment_size) + " bytes)");
+    if (wanted.type != SVIPC_CHANNEL_TYPE_ANY && wanted.type != header.element_type)
+        fail(EINVAL, label + " holds " + type_text(header.element_type) + ", not " + type_text(wanted.type));
+    if (wanted.payload_size != 0 && wanted.payload_size != header.payload_size)
+        fail(EINVAL, label + " holds values of " + std::to_string(header.payload_size) + " bytes, not " +
+                         std::to_string(wanted.payload_size));
+    if (wanted.buffer_num != 0 && wanted.buffer_num != header.buffer_num)
+        fail(EINVAL, label + " has " + std::to_string(header.buffer_num) + " buffers, not " +
+                         std::to_string(wanted.buffer_num) + " (pass 0 to accept the existing count)");
+}
+
+} // namespace svipc

@@ -1,0 +1,105 @@
+#include "channel_writer_lock.hpp"
+
+#include "error.hpp"
+
+#include <cerrno>
+#include <ctime>
+#include <string>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+
+namespace svipc {
+
+namespace {
+constexpr int64_t ns_per_second = 1000000000;
+
+int64_t monotonic_ns()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * ns_per_second + ts.tv_nsec;
+}
+
+[[noreturn]] void fail_sem(int saved, int32_t semid, const char *what)
+{
+    if (saved == EIDRM || saved == EINVAL)
+        fail(EIDRM, "the channel's writer lock (semaphore set " + std::to_string(semid) + ") was removed");
+    if (saved == EACCES)
+        fail(EACCES, "no permission on the channel's writer lock (semaphore set " + std::to_string(semid) + ")");
+    fail_errno(saved, std::string(what) + " of the channel's writer lock (semaphore set " + std::to_string(semid) +
+                          ") failed");
+}
+} // namespace
+
+int32_t ChannelWriterLock::create(uint32_t mode)
+{
+    int semid = semget(IPC_PRIVATE, 1, IPC_CREAT | static_cast<int>(mode));
+    if (semid < 0) {
+        int saved = errno;
+        if (saved == ENOSPC)
+            fail(ENOSPC, "system limit reached creating the channel's writer lock (kernel.sem SEMMNI/SEMMNS)");
+        fail_errno(saved, "semget for the channel's writer lock failed");
+    }
+    return semid;
+}
+
+void ChannelWriterLock::remove(int32_t semid)
+{
+    if (semctl(semid, 0, IPC_RMID) != 0 && errno != EINVAL && errno != EIDRM)
+        fail_sem(errno, semid, "IPC_RMID");
+}
+
+bool ChannelWriterLock::lock(int32_t semid, int64_t timeout_ns)
+{
+    struct sembuf ops[2] = {
+        {0, 0, 0},         // wait until nobody holds it
+        {0, 1, SEM_UNDO},  // take it; the kernel gives it back if we die
+    };
+    if (timeout_ns == 0) {
+        ops[0].sem_flg |= IPC_NOWAIT;
+        ops[1].sem_flg |= IPC_NOWAIT;
+    }
+    const int64_t deadline = timeout_ns > 0 ? monotonic_ns() + timeout_ns : 0;
+    for (;;) {
+        int rc;
+        if (timeout_ns > 0) {
+            int64_t left = deadline - monotonic_ns();
+            if (left <= 0)
+                return false;
+            struct timespec ts = {static_cast<time_t>(left / ns_per_second), static_cast<long>(left % ns_per_second)};
+            rc = semtimedop(semid, ops, 2, &ts);
+        } else {
+            rc = semop(semid, ops, 2);
+        }
+        if (rc == 0)
+            return true;
+        int saved = errno;
+        if (saved == EAGAIN)
+            return false;  // IPC_NOWAIT busy, or semtimedop's timeout
+        if (saved == EINTR)
+            continue;      // the lock wait is short and bounded: resume it
+        fail_sem(saved, semid, "semop lock");
+    }
+}
+
+void ChannelWriterLock::unlock(int32_t semid)
+{
+    struct sembuf op = {0, -1, static_cast<short>(SEM_UNDO | IPC_NOWAIT)};
+    if (semop(semid, &op, 1) != 0)
+        fail_sem(errno, semid, "semop unlock");
+}
+
+pid_t ChannelWriterLock::holder(int32_t semid)
+{
+    int value = semctl(semid, 0, GETVAL);
+    if (value < 0)
+        fail_sem(errno, semid, "GETVAL");
+    if (value == 0)
+        return 0;
+    int pid = semctl(semid, 0, GETPID);  // the last semop was the holder's lock
+    if (pid < 0)
+        fail_sem(errno, semid, "GETPID");
+    return pid;
+}
+
+} // namespace svipc

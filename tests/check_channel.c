@@ -1,0 +1,823 @@
+/* Channels: one test per behaviour of include/svipc/channel.h, with real
+ * processes for everything that crosses a process boundary. */
+#include <svipc/svipc.h>
+
+#include "ipcns.h"
+#include "proc_util.h"
+
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define CHILD_TIMEOUT_MS 60000
+#define TORN_TEST_READS 1000000L
+
+/* The shared layout, mirrored here only to look inside a slot after a
+ * SIGKILL (lib/channel_layout.hpp is the truth). */
+#define LAYOUT_HEADER_SIZE 192u
+#define LAYOUT_SLOT_HEADER 64u
+
+/* The handle a test opened last, kept in a static so that a forked child
+ * (under valgrind, CK_FORK=no) still finds a pointer to the parent's handle
+ * and does not report it as leaked when it exits. */
+static svipc_channel *volatile last_opened; /* volatile: the store must not be optimised away */
+
+static svipc_channel *open_named(const char *name, uint32_t type, uint64_t size, uint32_t buffers, uint32_t flags)
+{
+    svipc_channel *ch = NULL;
+    int rc = svipc_channel_open(name, type, size, buffers, flags, SVIPC_MODE_DEFAULT, &ch);
+    ck_assert_msg(rc == 0, "open %s: %d %s", name, rc, svipc_last_error_message());
+    last_opened = ch;
+    return ch;
+}
+
+static svipc_channel *create_bytes(const char *name, uint64_t size, uint32_t buffers)
+{
+    return open_named(name, SVIPC_CHANNEL_TYPE_BYTES, size, buffers, SVIPC_CREATE);
+}
+
+static void remove_and_close(svipc_channel *ch)
+{
+    ck_assert_int_eq(svipc_channel_remove(ch), 0);
+    svipc_channel_close(ch);
+}
+
+static int count_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int lines = 0, c;
+    while ((c = fgetc(f)) != EOF)
+        lines += c == '\n';
+    fclose(f);
+    return lines - 1; /* header line */
+}
+
+/* ---- a self-checking payload ---------------------------------------------
+ * words[0] = sequence the writer believes it publishes, words[1] = writer id,
+ * words[2..n-2] = a pattern derived from both, words[n-1] = checksum of all
+ * others. Any mix of two values fails the checksum. */
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static void fill_payload(uint64_t *words, size_t n, uint64_t counter, uint64_t writer)
+{
+    uint64_t sum = 0;
+    words[0] = counter;
+    words[1] = writer;
+    for (size_t i = 2; i + 1 < n; i++)
+        words[i] = mix(counter * 131 + writer * 7 + i);
+    for (size_t i = 0; i + 1 < n; i++)
+        sum = sum * 31 + words[i];
+    words[n - 1] = sum;
+}
+
+static int payload_ok(const uint64_t *words, size_t n)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        sum = sum * 31 + words[i];
+    if (sum != words[n - 1])
+        return 0;
+    for (size_t i = 2; i + 1 < n; i++)
+        if (words[i] != mix(words[0] * 131 + words[1] * 7 + i))
+            return 0;
+    return 1;
+}
+
+/* ---- open / header ---------------------------------------------------- */
+
+START_TEST(open_create_initialises_header_once_and_stat_reports_it)
+{
+    svipc_channel *a = open_named("stat", SVIPC_CHANNEL_TYPE_FLOAT64, 8, 0, SVIPC_CREATE);
+    svipc_channel *b = open_named("stat", SVIPC_CHANNEL_TYPE_FLOAT64, 8, 0, SVIPC_CREATE);
+    svipc_channel_info ia, ib;
+    ck_assert_int_eq(svipc_channel_stat(a, &ia), 0);
+    ck_assert_int_eq(svipc_channel_stat(b, &ib), 0);
+    int32_t key;
+    ck_assert_int_eq(svipc_key_from_name("stat", &key), 0);
+    ck_assert_int_eq(ia.key, key);
+    ck_assert_int_eq(ia.shm_id, ib.shm_id);
+    ck_assert_int_eq(ia.sem_id, ib.sem_id);
+    ck_assert_uint_eq(ia.type, SVIPC_CHANNEL_TYPE_FLOAT64);
+    ck_assert_uint_eq(ia.payload_size, 8);
+    ck_assert_uint_eq(ia.buffer_num, SVIPC_CHANNEL_DEFAULT_BUFFERS);
+    ck_assert_uint_eq(ia.layout_version, 1);
+    ck_assert_uint_eq(ia.latest_sequence, 0);
+    ck_assert_int_eq(ia.writer_pid, 0);
+    ck_assert_uint_eq(svipc_channel_payload_size(a), 8);
+    svipc_shm_info shm;
+    ck_assert_int_eq(svipc_shm_stat_id(ia.shm_id, &shm), 0);
+    ck_assert_uint_eq(shm.mode, 0600);
+    ck_assert_uint_eq(shm.size, ia.segment_size);
+    ck_assert_int_eq(count_lines("/proc/sysvipc/sem"), 1); /* one writer lock, made once */
+    svipc_channel_close(b);
+    remove_and_close(a);
+}
+END_TEST
+
+START_TEST(read_before_first_publish_is_enodata_and_keeps_default)
+{
+    svipc_channel *ch = open_named("empty", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    int64_t value = 42;
+    svipc_channel_read_info info = {7, 7, 7, 7};
+    ck_assert_int_eq(svipc_channel_read(ch, &value, sizeof value, SVIPC_CHANNEL_ANY_AGE, &info), -ENODATA);
+    ck_assert_int_eq(value, 42);
+    ck_assert_uint_eq(info.sequence, 7); /* untouched on failure */
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "nothing has been published"));
+    ck_assert_uint_eq(svipc_channel_latest(ch), 0);
+    remove_and_close(ch);
+}
+END_TEST
+
+START_TEST(open_missing_without_create_is_enoent)
+{
+    svipc_channel *ch = NULL;
+    ck_assert_int_eq(svipc_channel_open("nobody", SVIPC_CHANNEL_TYPE_INT64, 8, 0, 0, 0, &ch), -ENOENT);
+    ck_assert_ptr_null(ch);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "channel 'nobody'"));
+    ck_assert_int_eq(svipc_channel_remove_name("nobody"), -ENOENT);
+}
+END_TEST
+
+START_TEST(open_with_other_size_type_or_buffer_count_is_einval)
+{
+    svipc_channel *ch = open_named("shape", SVIPC_CHANNEL_TYPE_INT64, 8, 4, SVIPC_CREATE);
+    svipc_channel *other = NULL;
+    ck_assert_int_eq(svipc_channel_open("shape", SVIPC_CHANNEL_TYPE_INT64, 16, 0, SVIPC_CREATE, 0, &other), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "values of 8 bytes, not 16"));
+    ck_assert_int_eq(svipc_channel_open("shape", SVIPC_CHANNEL_TYPE_FLOAT64, 8, 0, 0, 0, &other), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "holds int64, not float64"));
+    ck_assert_int_eq(svipc_channel_open("shape", SVIPC_CHANNEL_TYPE_INT64, 8, 3, 0, 0, &other), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "has 4 buffers, not 3"));
+    ck_assert_ptr_null(other);
+    /* 0 / ANY accept what is there. */
+    ck_assert_int_eq(svipc_channel_open("shape", SVIPC_CHANNEL_TYPE_ANY, 0, 0, 0, 0, &other), 0);
+    ck_assert_uint_eq(svipc_channel_payload_size(other), 8);
+    svipc_channel_close(other);
+    remove_and_close(ch);
+}
+END_TEST
+
+START_TEST(open_segment_that_is_not_a_channel_is_eproto)
+{
+    int32_t key;
+    ck_assert_int_eq(svipc_key_from_name("foreign", &key), 0);
+    svipc_shm *shm = NULL;
+    void *addr = NULL;
+    ck_assert_int_eq(svipc_shm_open(key, 4096, SVIPC_CREATE, 0, &shm), 0);
+    ck_assert_int_eq(svipc_shm_attach(shm, NULL, 0, &addr), 0);
+    memset(addr, 0xa5, 4096);
+    svipc_channel *ch = NULL;
+    ck_assert_int_eq(svipc_channel_open("foreign", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE, 0, &ch), -EPROTO);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "not a svipc channel"));
+    ck_assert_int_eq(svipc_channel_remove_name("foreign"), -EPROTO);
+    ck_assert_uint_eq(((unsigned char *)addr)[100], 0xa5); /* left alone */
+    ck_assert_int_eq(svipc_shm_remove(shm), 0);
+    svipc_shm_close(shm);
+
+    /* A segment too small for a header. */
+    ck_assert_int_eq(svipc_shm_open(key, 16, SVIPC_CREATE, 0, &shm), 0);
+    ck_assert_int_eq(svipc_channel_open("foreign", SVIPC_CHANNEL_TYPE_ANY, 0, 0, 0, 0, &ch), -EPROTO);
+    ck_assert_int_eq(svipc_shm_remove(shm), 0);
+    svipc_shm_close(shm);
+}
+END_TEST
+
+START_TEST(open_exclusive_existing_is_eexist)
+{
+    svipc_channel *ch = open_named("excl", SVIPC_CHANNEL_TYPE_BOOL, 1, 0, SVIPC_CREATE | SVIPC_EXCLUSIVE);
+    svipc_channel *other = (svipc_channel *)0x1;
+    ck_assert_int_eq(svipc_channel_open("excl", SVIPC_CHANNEL_TYPE_BOOL, 1, 0, SVIPC_CREATE | SVIPC_EXCLUSIVE, 0,
+                                        &other),
+                     -EEXIST);
+    ck_assert_ptr_eq(other, (svipc_channel *)0x1);
+    remove_and_close(ch);
+}
+END_TEST
+
+START_TEST(open_bad_arguments_are_einval)
+{
+    svipc_channel *ch = NULL;
+    ck_assert_int_eq(svipc_channel_open(NULL, 0, 8, 0, SVIPC_CREATE, 0, &ch), -EINVAL);
+    ck_assert_int_eq(svipc_channel_open("", 0, 8, 0, SVIPC_CREATE, 0, &ch), -EINVAL);
+    ck_assert_int_eq(svipc_channel_open("x", 0, 8, 0, SVIPC_CREATE, 0, NULL), -EINVAL);
+    ck_assert_int_eq(svipc_channel_open("x", 0, 8, 0, SVIPC_CREATE | 0x4, 0, &ch), -EINVAL);
+    ck_assert_int_eq(svipc_channel_open("x", 0, 8, 0, SVIPC_CREATE, 01000, &ch), -EINVAL);
+    ck_assert_int_eq(svipc_channel_open("x", 0, 8, SVIPC_CHANNEL_MAX_BUFFERS + 1, SVIPC_CREATE, 0, &ch), -EINVAL);
+    ck_assert_int_eq(svipc_channel_open("x", SVIPC_CHANNEL_TYPE_ANY, 8, 0, SVIPC_CREATE, 0, &ch), -EINVAL);
+    ck_assert_int_eq(svipc_channel_open("x", 0, 0, 0, SVIPC_CREATE, 0, &ch), -EINVAL);
+    ck_assert_int_eq(svipc_channel_open("x", 0, 8, 0, SVIPC_EXCLUSIVE, 0, &ch), -EINVAL);
+    ck_assert_ptr_null(ch);
+    ck_assert_ptr_null(svipc_channel_close(NULL));
+    ck_assert_int_eq(svipc_channel_publish(NULL, "x", 1, NULL), -EINVAL);
+    ck_assert_int_eq(svipc_channel_read(NULL, &ch, 8, -1, NULL), -EINVAL);
+    ck_assert_int_eq(svipc_channel_wait(NULL, 0, 0, 0), -EINVAL);
+    ck_assert_int_eq(svipc_channel_remove(NULL), -EINVAL);
+    ck_assert_int_eq(svipc_channel_remove_name(""), -EINVAL);
+    ck_assert_int_eq(ipcns_count_objects(), 0);
+}
+END_TEST
+
+static int open_and_publish_child(void *arg)
+{
+    (void)arg;
+    svipc_channel *ch = NULL;
+    if (svipc_channel_open("race", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE | SVIPC_CHANNEL_SHARED_WRITER, 0,
+                           &ch) != 0)
+        return 1;
+    int64_t v = getpid();
+    int rc = svipc_channel_publish(ch, &v, sizeof v, NULL);
+    svipc_channel_close(ch);
+    return rc == 0 ? 0 : 2;
+}
+
+START_TEST(concurrent_openers_initialise_exactly_once)
+{
+    enum { openers = 8 };
+    pid_t pids[openers];
+    for (int i = 0; i < openers; i++)
+        pids[i] = proc_spawn(open_and_publish_child, NULL);
+    for (int i = 0; i < openers; i++)
+        ck_assert_int_eq(proc_wait(pids[i], CHILD_TIMEOUT_MS), 0);
+    ck_assert_int_eq(count_lines("/proc/sysvipc/shm"), 1);
+    ck_assert_int_eq(count_lines("/proc/sysvipc/sem"), 1);
+    svipc_channel *ch = open_named("race", SVIPC_CHANNEL_TYPE_INT64, 8, 0, 0);
+    ck_assert_uint_eq(svipc_channel_latest(ch), openers); /* no value lost: one header, one lock */
+    remove_and_close(ch);
+}
+END_TEST
+
+/* Build a segment by hand whose init word says "pid P is initialising". */
+static svipc_shm *half_initialised(const char *name, pid_t initialiser)
+{
+    int32_t key;
+    ck_assert_int_eq(svipc_key_from_name(name, &key), 0);
+    svipc_shm *shm = NULL;
+    void *addr = NULL;
+    ck_assert_int_eq(svipc_shm_open(key, 4096, SVIPC_CREATE, 0, &shm), 0);
+    ck_assert_int_eq(svipc_shm_attach(shm, NULL, 0, &addr), 0);
+    *(volatile uint32_t *)addr = ((uint32_t)initialiser << 2) | 1u;
+    return shm;
+}
+
+static int exit_at_once(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+START_TEST(dead_initialiser_is_taken_over_and_live_one_times_out)
+{
+    pid_t dead = proc_spawn(exit_at_once, NULL);
+    ck_assert_int_eq(proc_wait(dead, CHILD_TIMEOUT_MS), 0);
+    svipc_shm *shm = half_initialised("orphan", dead);
+    svipc_channel *ch = open_named("orphan", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    int64_t v = 5, out = 0;
+    ck_assert_int_eq(svipc_channel_publish(ch, &v, 8, NULL), 0);
+    ck_assert_int_eq(svipc_channel_read(ch, &out, 8, -1, NULL), 0);
+    ck_assert_int_eq(out, 5);
+    remove_and_close(ch);
+    svipc_shm_close(shm);
+
+    /* An initialiser that is alive (us) but never finishes: bounded wait. */
+    shm = half_initialised("stuck", getpid());
+    long long start = proc_now_ns();
+    ck_assert_int_eq(svipc_channel_open("stuck", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE, 0, &ch), -ETIMEDOUT);
+    long long elapsed = proc_now_ns() - start;
+    ck_assert_int_ge(elapsed, SVIPC_CHANNEL_INIT_TIMEOUT_NS);
+    ck_assert_int_lt(elapsed, 10 * SVIPC_CHANNEL_INIT_TIMEOUT_NS);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "still being initialised by pid"));
+    ck_assert_int_eq(svipc_shm_remove(shm), 0);
+    svipc_shm_close(shm);
+}
+END_TEST
+
+/* ---- publish / read --------------------------------------------------- */
+
+START_TEST(publish_then_read_returns_value_sequence_and_time)
+{
+    svipc_channel *ch = create_bytes("basic", 64, 0);
+    unsigned char in[64], out[64];
+    memset(in, 0x11, sizeof in);
+    uint64_t seq = 0;
+    long long before = svipc_channel_now_ns();
+    ck_assert_int_eq(svipc_channel_publish(ch, in, sizeof in, &seq), 0);
+    ck_assert_uint_eq(seq, 1);
+    svipc_channel_read_info info;
+    ck_assert_int_eq(svipc_channel_read(ch, out, sizeof out, SVIPC_CHANNEL_ANY_AGE, &info), 0);
+    ck_assert_mem_eq(in, out, sizeof in);
+    ck_assert_uint_eq(info.sequence, 1);
+    ck_assert_int_ge(info.publish_time_ns, before);
+    ck_assert_int_le(info.publish_time_ns, svipc_channel_now_ns());
+    ck_assert_uint_eq(info.missed, 0);
+    for (int i = 2; i <= 10; i++) {
+        memset(in, i, sizeof in);
+        ck_assert_int_eq(svipc_channel_publish(ch, in, sizeof in, &seq), 0);
+        ck_assert_uint_eq(seq, (uint64_t)i);
+    }
+    ck_assert_int_eq(svipc_channel_read(ch, out, sizeof out, SVIPC_CHANNEL_ANY_AGE, &info), 0);
+    ck_assert_mem_eq(in, out, sizeof in);
+    ck_assert_uint_eq(info.sequence, 10);
+    ck_assert_uint_eq(info.missed, 8); /* 2..9 never returned to this handle */
+    ck_assert_uint_eq(svipc_channel_latest(ch), 10);
+    svipc_channel_info st;
+    ck_assert_int_eq(svipc_channel_stat(ch, &st), 0);
+    ck_assert_int_eq(st.writer_pid, getpid()); /* exclusive writer keeps the lock */
+    ck_assert_int_eq(st.latest_publish_time_ns, info.publish_time_ns);
+    remove_and_close(ch);
+}
+END_TEST
+
+START_TEST(publish_wrong_size_and_small_read_buffer_are_einval)
+{
+    svipc_channel *ch = create_bytes("sizes", 64, 0);
+    unsigned char buf[64] = {0};
+    ck_assert_int_eq(svipc_channel_publish(ch, buf, 63, NULL), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "64 bytes, not 63"));
+    ck_assert_int_eq(svipc_channel_publish(ch, NULL, 64, NULL), -EINVAL);
+    ck_assert_int_eq(svipc_channel_publish(ch, buf, 64, NULL), 0);
+    ck_assert_int_eq(svipc_channel_read(ch, buf, 32, -1, NULL), -EINVAL);
+    ck_assert_int_eq(svipc_channel_read(ch, NULL, 64, -1, NULL), -EINVAL);
+    ck_assert_int_eq(svipc_channel_read(ch, buf, 64, -1, NULL), 0); /* info optional */
+    remove_and_close(ch);
+}
+END_TEST
+
+START_TEST(read_older_than_max_age_is_stale_but_filled)
+{
+    svipc_channel *ch = open_named("fresh", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    int64_t v = 9, out = 0;
+    ck_assert_int_eq(svipc_channel_publish(ch, &v, 8, NULL), 0);
+    svipc_channel_read_info info;
+    ck_assert_int_eq(svipc_channel_read(ch, &out, 8, 10 * 1000000000LL, &info), 0);
+    usleep(20000);
+    out = 0;
+    ck_assert_int_eq(svipc_channel_read(ch, &out, 8, 10000000LL, &info), SVIPC_CHANNEL_STALE);
+    ck_assert_int_eq(out, 9);
+    ck_assert_int_ge(info.age_ns, 20000000LL);
+    ck_assert_int_eq(svipc_channel_read(ch, &out, 8, SVIPC_CHANNEL_ANY_AGE, &info), 0);
+    ck_assert_int_eq(info.age_ns, 0);
+    remove_and_close(ch);
+}
+END_TEST
+
+START_TEST(history_returns_ring_oldest_first_with_overrun_count)
+{
+    svipc_channel *ch = open_named("hist", SVIPC_CHANNEL_TYPE_INT64, 8, 4, SVIPC_CREATE);
+    int64_t vals[8];
+    svipc_channel_read_info infos[8];
+    uint64_t missed = 99;
+    ck_assert_int_eq(svipc_channel_read_history(ch, 0, vals, sizeof vals, infos, 8, &missed), 0);
+    ck_assert_uint_eq(missed, 0);
+    for (int64_t i = 1; i <= 10; i++)
+        ck_assert_int_eq(svipc_channel_publish(ch, &i, 8, NULL), 0);
+    /* 4 slots: 7..10 survive; asked from 2, so 3..6 were overrun. */
+    ck_assert_int_eq(svipc_channel_read_history(ch, 2, vals, sizeof vals, infos, 8, &missed), 4);
+    ck_assert_uint_eq(missed, 4);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(vals[i], 7 + i);
+        ck_assert_uint_eq(infos[i].sequence, (uint64_t)(7 + i));
+    }
+    /* A reader that keeps up misses nothing. */
+    ck_assert_int_eq(svipc_channel_read_history(ch, 8, vals, sizeof vals, infos, 8, &missed), 2);
+    ck_assert_uint_eq(missed, 0);
+    ck_assert_int_eq(vals[0], 9);
+    /* Limited by max_count: the newest, the rest counted as missed. */
+    ck_assert_int_eq(svipc_channel_read_history(ch, 6, vals, sizeof vals, infos, 1, &missed), 1);
+    ck_assert_int_eq(vals[0], 10);
+    ck_assert_uint_eq(missed, 3);
+    ck_assert_int_eq(svipc_channel_read_history(ch, 10, vals, sizeof vals, infos, 8, &missed), 0);
+    ck_assert_int_eq(svipc_channel_read_history(ch, 0, vals, sizeof vals, NULL, 8, &missed), -EINVAL);
+    ck_assert_int_eq(svipc_channel_read_history(ch, 0, vals, 4, infos, 8, &missed), -EINVAL);
+    ck_assert_int_eq(svipc_channel_read_history(ch, 0, vals, sizeof vals, infos, 0, &missed), -EINVAL);
+    remove_and_close(ch);
+}
+END_TEST
+
+static int hold_writer_child(void *arg)
+{
+    int *pipe_fd = arg;
+    svipc_channel *ch = NULL;
+    if (svipc_channel_open("excl-writer", SVIPC_CHANNEL_TYPE_INT64, 8, 0, 0, 0, &ch) != 0)
+        return 1;
+    int64_t v = 1;
+    if (svipc_channel_publish(ch, &v, 8, NULL) != 0)
+        return 2;
+    char c = 'x';
+    if (write(pipe_fd[1], &c, 1) != 1)
+        return 3;
+    pause(); /* killed by the parent while holding the lock */
+    return 4;
+}
+
+START_TEST(second_exclusive_writer_is_ebusy_until_first_dies)
+{
+    svipc_channel *ch = open_named("excl-writer", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t child = proc_spawn(hold_writer_child, fds);
+    char c;
+    ck_assert_int_eq(read(fds[0], &c, 1), 1);
+    int64_t v = 2;
+    ck_assert_int_eq(svipc_channel_publish(ch, &v, 8, NULL), -EBUSY);
+    char pid_text[32];
+    snprintf(pid_text, sizeof pid_text, "pid %d", (int)child);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), pid_text));
+    kill(child, SIGKILL);
+    ck_assert_int_eq(proc_wait(child, CHILD_TIMEOUT_MS), 128 + SIGKILL);
+    ck_assert_int_eq(svipc_channel_publish(ch, &v, 8, NULL), 0); /* SEM_UNDO released it */
+    close(fds[0]);
+    close(fds[1]);
+    remove_and_close(ch);
+}
+END_TEST
+
+START_TEST(handle_used_after_fork_is_echild)
+{
+    svipc_channel *ch = open_named("forked", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int64_t v = 0;
+        int ok = svipc_channel_read(ch, &v, 8, -1, NULL) == -ECHILD && svipc_channel_publish(ch, &v, 8, NULL) == -ECHILD;
+        _exit(ok ? 0 : 1);
+    }
+    ck_assert_int_eq(proc_wait(pid, CHILD_TIMEOUT_MS), 0);
+    remove_and_close(ch);
+}
+END_TEST
+
+START_TEST(remove_name_removes_segment_and_writer_lock)
+{
+    svipc_channel *ch = open_named("gone", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    ck_assert_int_eq(count_lines("/proc/sysvipc/sem"), 1);
+    ck_assert_int_eq(svipc_channel_remove_name("gone"), 0);
+    ck_assert_int_eq(count_lines("/proc/sysvipc/sem"), 0);
+    /* The open handle still reads the removed segment. */
+    int64_t v = 3;
+    ck_assert_int_eq(svipc_channel_read(ch, &v, 8, -1, NULL), -ENODATA);
+    svipc_channel_close(ch);
+    ck_assert_int_eq(ipcns_count_objects(), 0);
+}
+END_TEST
+
+/* ---- processes -------------------------------------------------------- */
+
+struct torn_args {
+    const char *name;
+    uint64_t size;
+    uint64_t writer_id;
+    uint64_t count; /* 0 = until killed */
+    uint32_t flags;
+    int same_payload; /* publish one precomputed value: the loop is all publish */
+};
+
+static int checksum_writer(void *arg)
+{
+    struct torn_args *a = arg;
+    svipc_channel *ch = NULL;
+    if (svipc_channel_open(a->name, SVIPC_CHANNEL_TYPE_BYTES, a->size, 0, a->flags, 0, &ch) != 0)
+        return 1;
+    size_t n = a->size / 8;
+    uint64_t *words = malloc(a->size);
+    fill_payload(words, n, 1, a->writer_id);
+    for (uint64_t i = 1; a->count == 0 || i <= a->count; i++) {
+        if (!a->same_payload)
+            fill_payload(words, n, i, a->writer_id);
+        if (svipc_channel_publish(ch, words, a->size, NULL) != 0)
+            return 2;
+    }
+    free(words);
+    svipc_channel_close(ch);
+    return 0;
+}
+
+static void torn_read_test(const char *name, uint64_t size)
+{
+    svipc_channel *ch = create_bytes(name, size, 0);
+    struct torn_args args = {name, size, 1, 0, 0, 0};
+    pid_t writer = proc_spawn(checksum_writer, &args);
+    ck_assert_int_eq(svipc_channel_wait(ch, 0, 10LL * 1000000000, 0), 0);
+    size_t n = size / 8;
+    uint64_t *words = malloc(size);
+    long torn = 0, backwards = 0, distinct = 0, mismatched = 0;
+    uint64_t last = 0;
+    long r = 0;
+    /* At least TORN_TEST_READS reads, and on until the writer has made real
+     * progress: a loaded machine may leave it descheduled for a while. */
+    const long long give_up = proc_now_ns() + 100000000000LL;
+    for (; r < TORN_TEST_READS || (distinct < 1000 && proc_now_ns() < give_up); r++) {
+        svipc_channel_read_info info;
+        ck_assert_int_eq(svipc_channel_read(ch, words, size, SVIPC_CHANNEL_ANY_AGE, &info), 0);
+        if (!payload_ok(words, n))
+            torn++;
+        if (words[0] != info.sequence)
+            mismatched++;
+        if (info.sequence < last)
+            backwards++;
+        else if (info.sequence > last)
+            distinct++;
+        last = info.sequence;
+    }
+    kill(writer, SIGKILL);
+    ck_assert_int_eq(proc_wait(writer, CHILD_TIMEOUT_MS), 128 + SIGKILL);
+    free(words);
+    printf("torn-read %s: %ld reads of %llu B, %ld distinct values, %ld torn, %ld backwards\n", name, r,
+           (unsigned long long)size, distinct, torn, backwards);
+    ck_assert_int_eq(torn, 0);
+    ck_assert_int_eq(backwards, 0);
+    ck_assert_int_eq(mismatched, 0);
+    /* The writer really ran alongside: otherwise this test proves nothing. */
+    ck_assert_int_ge(distinct, 1000);
+    remove_and_close(ch);
+}
+
+START_TEST(reads_of_64_byte_values_are_never_torn_nor_backwards)
+{
+    torn_read_test("torn64", 64);
+}
+END_TEST
+
+START_TEST(reads_of_4_kib_values_are_never_torn_nor_backwards)
+{
+    torn_read_test("torn4k", 4096);
+}
+END_TEST
+
+/* Whether the slot after `latest` is odd, i.e. a publish was cut short. */
+static int slot_left_half_written(const svipc_channel_info *st)
+{
+    svipc_shm *shm = NULL;
+    void *base = NULL;
+    ck_assert_int_eq(svipc_shm_open_id(st->shm_id, &shm), 0);
+    ck_assert_int_eq(svipc_shm_attach(shm, NULL, SVIPC_RDONLY, &base), 0);
+    uint64_t stride = LAYOUT_SLOT_HEADER + (st->payload_size + 63) / 64 * 64;
+    uint64_t next = st->latest_sequence + 1;
+    const volatile uint64_t *version =
+        (const volatile uint64_t *)((char *)base + LAYOUT_HEADER_SIZE + (next % st->buffer_num) * stride);
+    int odd = (*version & 1) != 0;
+    svipc_shm_close(shm);
+    return odd;
+}
+
+START_TEST(sigkilled_writer_leaves_last_complete_value_and_a_new_writer_takes_over)
+{
+    const uint64_t size = 4u << 20; /* a publish takes long enough to be killed inside it */
+    svipc_channel *ch = create_bytes("killed", size, 0);
+    uint64_t *words = malloc(size);
+    size_t n = size / 8;
+    int cut_short = 0;
+    for (int round = 0; round < 5; round++) {
+        struct torn_args args = {"killed", size, 10 + (uint64_t)round, 0, 0, 1};
+        uint64_t start = svipc_channel_latest(ch);
+        pid_t writer = proc_spawn(checksum_writer, &args);
+        ck_assert_int_eq(svipc_channel_wait(ch, start + 2, 20LL * 1000000000, 0), 0);
+        usleep(1000 * (unsigned)(round + 1));
+        kill(writer, SIGKILL);
+        ck_assert_int_eq(proc_wait(writer, CHILD_TIMEOUT_MS), 128 + SIGKILL);
+
+        svipc_channel_info st;
+        ck_assert_int_eq(svipc_channel_stat(ch, &st), 0);
+        ck_assert_int_eq(st.writer_pid, 0); /* SEM_UNDO gave the lock back */
+        cut_short += slot_left_half_written(&st);
+        svipc_channel_read_info info;
+        ck_assert_int_eq(svipc_channel_read(ch, words, size, -1, &info), 0);
+        ck_assert(payload_ok(words, n));
+        ck_assert_uint_eq(words[1], 10 + (uint64_t)round);
+        ck_assert_uint_eq(info.sequence, st.latest_sequence);
+
+        /* A new writer takes over at once. */
+        svipc_channel *w = create_bytes("killed", size, 0);
+        fill_payload(words, n, 777, 99);
+        uint64_t seq = 0;
+        ck_assert_int_eq(svipc_channel_publish(w, words, size, &seq), 0);
+        ck_assert_uint_eq(seq, st.latest_sequence + 1);
+        svipc_channel_close(w);
+        ck_assert_int_eq(svipc_channel_read(ch, words, size, -1, &info), 0);
+        ck_assert(payload_ok(words, n));
+        ck_assert_uint_eq(words[0], 777);
+    }
+    printf("sigkill: %d of 5 kills landed inside a publish\n", cut_short);
+    ck_assert_int_ge(cut_short, 1); /* the scenario really happened */
+    free(words);
+    remove_and_close(ch);
+}
+END_TEST
+
+START_TEST(several_shared_writers_are_serialised)
+{
+    enum { writers = 3, each = 20000 };
+    const uint64_t size = 256;
+    svipc_channel *ch = open_named("multi", SVIPC_CHANNEL_TYPE_BYTES, size, 0, SVIPC_CREATE);
+    struct torn_args args[writers];
+    pid_t pids[writers];
+    for (int i = 0; i < writers; i++) {
+        args[i] = (struct torn_args){"multi", size, (uint64_t)i + 1, each, SVIPC_CHANNEL_SHARED_WRITER, 0};
+        pids[i] = proc_spawn(checksum_writer, &args[i]);
+    }
+    uint64_t words[32], last = 0;
+    long torn = 0, reads = 0;
+    while (svipc_channel_latest(ch) < (uint64_t)writers * each) {
+        svipc_channel_read_info info;
+        int rc = svipc_channel_read(ch, words, size, -1, &info);
+        if (rc == -ENODATA)
+            continue;
+        ck_assert_int_eq(rc, 0);
+        torn += !payload_ok(words, size / 8);
+        ck_assert_uint_ge(info.sequence, last);
+        last = info.sequence;
+        reads++;
+        if (reads > 200000000L)
+            break;
+    }
+    for (int i = 0; i < writers; i++)
+        ck_assert_int_eq(proc_wait(pids[i], CHILD_TIMEOUT_MS), 0);
+    ck_assert_int_eq(torn, 0);
+    /* Every publish got its own sequence number: none raced another. */
+    ck_assert_uint_eq(svipc_channel_latest(ch), (uint64_t)writers * each);
+    svipc_channel_info st;
+    ck_assert_int_eq(svipc_channel_stat(ch, &st), 0);
+    ck_assert_int_eq(st.writer_pid, 0);
+    remove_and_close(ch);
+}
+END_TEST
+
+/* ---- wait ------------------------------------------------------------- */
+
+START_TEST(wait_times_out_never_early)
+{
+    svipc_channel *ch = open_named("timeout", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    ck_assert_int_eq(svipc_channel_wait(ch, 0, 0, 0), -EAGAIN);
+    const uint32_t modes[2] = {0, SVIPC_CHANNEL_SPIN};
+    for (int m = 0; m < 2; m++) {
+        long long start = proc_now_ns();
+        ck_assert_int_eq(svipc_channel_wait(ch, 0, 50000000LL, modes[m]), -ETIMEDOUT);
+        long long elapsed = proc_now_ns() - start;
+        ck_assert_int_ge(elapsed, 50000000LL);
+        ck_assert_int_lt(elapsed, 2000000000LL);
+    }
+    int64_t v = 1;
+    ck_assert_int_eq(svipc_channel_publish(ch, &v, 8, NULL), 0);
+    ck_assert_int_eq(svipc_channel_wait(ch, 0, 0, 0), 0);
+    ck_assert_int_eq(svipc_channel_wait(ch, 1, 0, 0), -EAGAIN);
+    ck_assert_int_eq(svipc_channel_wait(ch, 0, 0, 0x4), -EINVAL);
+    ck_assert_int_eq(svipc_channel_wait(ch, 0, -2, 0), -EINVAL);
+    remove_and_close(ch);
+}
+END_TEST
+
+static int publish_when_someone_sleeps(void *arg)
+{
+    (void)arg;
+    svipc_channel *ch = NULL;
+    if (svipc_channel_open("sleeper", SVIPC_CHANNEL_TYPE_INT64, 8, 0, 0, 0, &ch) != 0)
+        return 1;
+    svipc_channel_info st;
+    long long deadline = proc_now_ns() + 10000000000LL;
+    do {
+        if (svipc_channel_stat(ch, &st) != 0 || proc_now_ns() > deadline)
+            return 2;
+        usleep(1000);
+    } while (st.sleepers == 0);
+    int64_t v = 77;
+    int rc = svipc_channel_publish(ch, &v, 8, NULL);
+    svipc_channel_close(ch);
+    return rc == 0 ? 0 : 3;
+}
+
+START_TEST(sleeping_waiter_is_woken_by_publish_in_another_process)
+{
+    svipc_channel *ch = open_named("sleeper", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    ck_assert_int_eq(svipc_channel_set_spin(ch, 0), 0);
+    ck_assert_int_eq(svipc_channel_set_spin(ch, -1), -EINVAL);
+    pid_t child = proc_spawn(publish_when_someone_sleeps, NULL);
+    long long start = proc_now_ns();
+    ck_assert_int_eq(svipc_channel_wait(ch, 0, 20000000000LL, 0), 0);
+    ck_assert_int_lt(proc_now_ns() - start, 15000000000LL);
+    ck_assert_int_eq(proc_wait(child, CHILD_TIMEOUT_MS), 0);
+    svipc_channel_info st;
+    ck_assert_int_eq(svipc_channel_stat(ch, &st), 0);
+    ck_assert_uint_eq(st.sleepers, 0);
+    int64_t v = 0;
+    svipc_channel_read_info info;
+    ck_assert_int_eq(svipc_channel_wait_read(ch, &v, 8, 0, 0, &info), 0);
+    ck_assert_int_eq(v, 77);
+    /* Nothing newer than what this handle read: wait_read times out. */
+    ck_assert_int_eq(svipc_channel_wait_read(ch, &v, 8, 1000000, 0, &info), -ETIMEDOUT);
+    remove_and_close(ch);
+}
+END_TEST
+
+static int publish_after_delay(void *arg)
+{
+    (void)arg;
+    usleep(50000);
+    svipc_channel *ch = NULL;
+    if (svipc_channel_open("spinner", SVIPC_CHANNEL_TYPE_INT64, 8, 0, 0, 0, &ch) != 0)
+        return 1;
+    int64_t v = 5;
+    int rc = svipc_channel_publish(ch, &v, 8, NULL);
+    svipc_channel_close(ch);
+    return rc == 0 ? 0 : 2;
+}
+
+START_TEST(spinning_waiter_sees_publish_in_another_process)
+{
+    svipc_channel *ch = open_named("spinner", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    pid_t child = proc_spawn(publish_after_delay, NULL);
+    ck_assert_int_eq(svipc_channel_wait(ch, 0, 20000000000LL, SVIPC_CHANNEL_SPIN), 0);
+    ck_assert_int_eq(proc_wait(child, CHILD_TIMEOUT_MS), 0);
+    svipc_channel_info st;
+    ck_assert_int_eq(svipc_channel_stat(ch, &st), 0);
+    ck_assert_uint_eq(st.latest_sequence, 1);
+    remove_and_close(ch);
+}
+END_TEST
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+}
+
+START_TEST(signal_resumes_wait_unless_interruptible)
+{
+    svipc_channel *ch = open_named("signal", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    ck_assert_int_eq(svipc_channel_set_spin(ch, 0), 0);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm; /* no SA_RESTART */
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval timer = {{0, 0}, {0, 20000}};
+
+    setitimer(ITIMER_REAL, &timer, NULL);
+    long long start = proc_now_ns();
+    ck_assert_int_eq(svipc_channel_wait(ch, 0, 2000000000LL, SVIPC_INTERRUPTIBLE), -EINTR);
+    ck_assert_int_lt(proc_now_ns() - start, 1500000000LL);
+
+    setitimer(ITIMER_REAL, &timer, NULL);
+    start = proc_now_ns();
+    ck_assert_int_eq(svipc_channel_wait(ch, 0, 200000000LL, 0), -ETIMEDOUT);
+    ck_assert_int_ge(proc_now_ns() - start, 200000000LL);
+    signal(SIGALRM, SIG_DFL);
+    remove_and_close(ch);
+}
+END_TEST
+
+static Suite *channel_suite(void)
+{
+    Suite *suite = suite_create("channel");
+    struct {
+        const char *name;
+        const TTest *tests[16];
+        int timeout;
+    } groups[] = {
+        {"open",
+         {open_create_initialises_header_once_and_stat_reports_it, read_before_first_publish_is_enodata_and_keeps_default,
+          open_missing_without_create_is_enoent, open_with_other_size_type_or_buffer_count_is_einval,
+          open_segment_that_is_not_a_channel_is_eproto, open_exclusive_existing_is_eexist,
+          open_bad_arguments_are_einval, concurrent_openers_initialise_exactly_once,
+          dead_initialiser_is_taken_over_and_live_one_times_out},
+         60},
+        {"publish_read",
+         {publish_then_read_returns_value_sequence_and_time, publish_wrong_size_and_small_read_buffer_are_einval,
+          read_older_than_max_age_is_stale_but_filled, history_returns_ring_oldest_first_with_overrun_count,
+          second_exclusive_writer_is_ebusy_until_first_dies, handle_used_after_fork_is_echild,
+          remove_name_removes_segment_and_writer_lock},
+         60},
+        {"processes",
+         {reads_of_64_byte_values_are_never_torn_nor_backwards, reads_of_4_kib_values_are_never_torn_nor_backwards,
+          sigkilled_writer_leaves_last_complete_value_and_a_new_writer_takes_over,
+          several_shared_writers_are_serialised},
+         600},
+        {"wait",
+         {wait_times_out_never_early, sleeping_waiter_is_woken_by_publish_in_another_process,
+          spinning_waiter_sees_publish_in_another_process, signal_resumes_wait_unless_interruptible},
+         60},
+    };
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+        TCase *tc = tcase_create(groups[g].name);
+        tcase_add_unchecked_fixture(tc, NULL, ipcns_sweep);
+        tcase_set_timeout(tc, groups[g].timeout);
+        for (size_t t = 0; t < 16 && groups[g].tests[t]; t++)
+            tcase_add_test(tc, groups[g].tests[t]);
+        suite_add_tcase(suite, tc);
+    }
+    return suite;
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    return ipcns_run_suite(channel_suite());
+}
