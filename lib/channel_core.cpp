@@ -1,6 +1,5 @@
 #include "channel_core.hpp"
 
-#include "channel_fork_generation.hpp"
 #include "channel_futex.hpp"
 #include "channel_init.hpp"
 #include "channel_writer_lock.hpp"
@@ -123,13 +122,13 @@ Channel::Channel(std::unique_ptr<ShmSegment> segment, void *base, int32_t key, c
       slots_(static_cast<unsigned char *>(base) + header_->header_size), payload_size_(header_->payload_size),
       slot_stride_(header_->slot_stride), buffer_num_(header_->buffer_num),
       writer_semid_(header_->writer_lock_semid), key_(key), shared_writer_(flags & SVIPC_CHANNEL_SHARED_WRITER),
-      fork_generation_(fork_generation()), label_(label)
+      label_(label)
 {
 }
 
 Channel::~Channel()
 {
-    if (holds_writer_lock_ && fork_generation() == fork_generation_) {
+    if (holds_writer_lock_ && owner_.is_current()) {
         try {
             ChannelWriterLock::unlock(writer_semid_);
         } catch (const Error &) {
@@ -140,8 +139,7 @@ Channel::~Channel()
 
 void Channel::check_owner() const
 {
-    if (__builtin_expect(fork_generation() != fork_generation_, 0))
-        fail(ECHILD, label_ + ": handle used in a process forked after it was opened; open a new handle");
+    owner_.check();
 }
 
 SlotHeader *Channel::slot(uint64_t sequence) const

@@ -3,6 +3,8 @@
 // channel_layout.hpp and doc/channel.md.
 #pragma once
 
+#include "process_owner.hpp"
+
 #include "channel_layout.hpp"
 #include "shm_segment.hpp"
 
@@ -63,7 +65,7 @@ private:
     int32_t key_;
     bool shared_writer_;
     bool holds_writer_lock_ = false;
-    uint64_t fork_generation_;
+    ProcessOwner owner_;
     uint64_t last_read_ = 0;  // sequence of this handle's newest read, for `missed`
     int64_t spin_ns_ = SVIPC_CHANNEL_DEFAULT_SPIN_NS;
     std::string label_;

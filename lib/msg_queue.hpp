@@ -3,7 +3,7 @@
 // lives in the kernel; the handle needs no lock to be shared by threads.
 #pragma once
 
-#include "sem_process_owner.hpp"
+#include "process_owner.hpp"
 
 #include <svipc/msg.h>
 
@@ -46,10 +46,7 @@ private:
     // waiting, so a message that can never fit fails with E2BIG instead of
     // blocking forever, while sends that fit pay no extra syscall.
     mutable std::atomic<uint64_t> known_qbytes_;
-    // -ECHILD after fork without a getpid() syscall per call (~95 ns, 15% of
-    // a 64-byte send+receive). The semaphore code's owner is generic; it is
-    // named for where it was written first.
-    SemProcessOwner owner_;
+    ProcessOwner owner_;
 };
 
 } // namespace svipc

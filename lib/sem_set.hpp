@@ -4,7 +4,7 @@
 // a semctl command.
 #pragma once
 
-#include "sem_process_owner.hpp"
+#include "process_owner.hpp"
 
 #include <svipc/sem.h>
 
@@ -135,7 +135,7 @@ private:
     uint32_t nsems_;
     bool created_;
     uint32_t open_flags_;
-    SemProcessOwner owner_;
+    ProcessOwner owner_;
 };
 
 } // namespace svipc
