@@ -1,6 +1,8 @@
 #include "admin_listing.hpp"
 
 #include "error.hpp"
+#include "kernel_info.hpp"
+#include "time_units.hpp"
 #include "mode.hpp"
 
 #include <cerrno>
@@ -32,7 +34,6 @@ namespace svipc::admin {
 
 namespace {
 
-constexpr int64_t ns_per_second = 1000000000;
 
 // semctl's fourth argument; glibc leaves its definition to the caller.
 union SemArg {
@@ -43,20 +44,6 @@ union SemArg {
 };
 constexpr uint32_t known_flags = SVIPC_LIST_SYSCALLS | SVIPC_LIST_PROC_ONLY;
 
-// The kernel's shm mode bits above the permissions (linux/shm.h).
-constexpr uint32_t shm_dest_bit = 01000;
-constexpr uint32_t shm_locked_bit = 02000;
-
-int64_t seconds_to_ns(int64_t seconds)
-{
-    return seconds * ns_per_second;
-}
-
-uint32_t shm_status_flags(uint32_t kernel_mode)
-{
-    return ((kernel_mode & shm_dest_bit) ? SVIPC_SHM_INFO_REMOVED : 0u) |
-           ((kernel_mode & shm_locked_bit) ? SVIPC_SHM_INFO_LOCKED : 0u);
-}
 
 // ---- /proc/sysvipc ------------------------------------------------------
 
@@ -238,23 +225,7 @@ void syscall_shm(std::vector<svipc_shm_info> &out)
         const int id = shmctl(index, cmd, &ds);
         if (id < 0)
             return -1;
-        svipc_shm_info info{};
-        info.id = id;
-        info.key = ds.shm_perm.__key;
-        info.mode = ds.shm_perm.mode & permission_mask;
-        info.flags = shm_status_flags(ds.shm_perm.mode);
-        info.uid = ds.shm_perm.uid;
-        info.gid = ds.shm_perm.gid;
-        info.cuid = ds.shm_perm.cuid;
-        info.cgid = ds.shm_perm.cgid; // util-linux's fallback copied cuid here
-        info.cpid = ds.shm_cpid;
-        info.lpid = ds.shm_lpid;
-        info.size = ds.shm_segsz;
-        info.nattch = ds.shm_nattch;
-        info.atime_ns = seconds_to_ns(ds.shm_atime);
-        info.dtime_ns = seconds_to_ns(ds.shm_dtime);
-        info.ctime_ns = seconds_to_ns(ds.shm_ctime);
-        out.push_back(info);
+        out.push_back(shm_info_from(id, ds));
         return id;
     });
 }
@@ -274,18 +245,7 @@ void syscall_sem(std::vector<svipc_sem_info> &out)
         const int id = semctl(index, 0, cmd, stat_arg);
         if (id < 0)
             return -1;
-        svipc_sem_info info{};
-        info.id = id;
-        info.key = ds.sem_perm.__key;
-        info.mode = ds.sem_perm.mode & permission_mask;
-        info.uid = ds.sem_perm.uid;
-        info.gid = ds.sem_perm.gid;
-        info.cuid = ds.sem_perm.cuid;
-        info.cgid = ds.sem_perm.cgid;
-        info.nsems = static_cast<uint32_t>(ds.sem_nsems);
-        info.otime_ns = seconds_to_ns(ds.sem_otime);
-        info.ctime_ns = seconds_to_ns(ds.sem_ctime);
-        out.push_back(info);
+        out.push_back(sem_info_from(id, ds));
         return id;
     });
 }
@@ -301,23 +261,7 @@ void syscall_msg(std::vector<svipc_msg_info> &out)
         const int id = msgctl(index, cmd, &ds);
         if (id < 0)
             return -1;
-        svipc_msg_info info{};
-        info.id = id;
-        info.key = ds.msg_perm.__key;
-        info.mode = ds.msg_perm.mode & permission_mask;
-        info.uid = ds.msg_perm.uid;
-        info.gid = ds.msg_perm.gid;
-        info.cuid = ds.msg_perm.cuid;
-        info.cgid = ds.msg_perm.cgid;
-        info.lspid = ds.msg_lspid;
-        info.lrpid = ds.msg_lrpid;
-        info.bytes = ds.__msg_cbytes;
-        info.qbytes = ds.msg_qbytes;
-        info.messages = ds.msg_qnum;
-        info.stime_ns = seconds_to_ns(ds.msg_stime);
-        info.rtime_ns = seconds_to_ns(ds.msg_rtime);
-        info.ctime_ns = seconds_to_ns(ds.msg_ctime);
-        out.push_back(info);
+        out.push_back(msg_info_from(id, ds));
         return id;
     });
 }

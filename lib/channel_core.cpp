@@ -4,6 +4,7 @@
 #include "channel_init.hpp"
 #include "channel_writer_lock.hpp"
 #include "error.hpp"
+#include "time_units.hpp"
 #include "mode.hpp"
 
 #include <algorithm>
@@ -20,7 +21,6 @@ using namespace channel_layout;
 
 constexpr uint32_t open_flag_mask = SVIPC_CREATE | SVIPC_EXCLUSIVE | SVIPC_CHANNEL_SHARED_WRITER;
 constexpr uint32_t wait_flag_mask = SVIPC_CHANNEL_SPIN | SVIPC_INTERRUPTIBLE;
-constexpr int64_t ns_per_second = 1000000000;
 // How many spin iterations between clock reads (a clock read costs ~20 ns,
 // a pause ~10-40 ns: this keeps the clock under a tenth of the spin).
 constexpr unsigned spins_per_clock_check = 64;
@@ -46,14 +46,6 @@ inline void cpu_relax()
 #endif
 }
 
-void check_flags(uint32_t flags, uint32_t allowed, const char *what)
-{
-    if (flags & ~allowed) {
-        char text[96];
-        std::snprintf(text, sizeof text, "unknown or inapplicable %s flags 0x%x", what, flags & ~allowed);
-        fail(EINVAL, text);
-    }
-}
 } // namespace
 
 std::unique_ptr<Channel> Channel::open(int32_t key, const std::string &label, uint32_t type, uint64_t payload_size,

@@ -1,6 +1,7 @@
 #include "channel_futex.hpp"
 
 #include "error.hpp"
+#include "time_units.hpp"
 
 #include <cerrno>
 #include <climits>
@@ -12,7 +13,6 @@
 namespace svipc {
 
 namespace {
-constexpr int64_t ns_per_second = 1000000000;
 
 uint32_t *address_of(std::atomic<uint32_t> &word)
 {

@@ -3,6 +3,7 @@
 #include "channel_futex.hpp"
 #include "channel_writer_lock.hpp"
 #include "error.hpp"
+#include "time_units.hpp"
 
 #include <svipc/channel.h>
 
@@ -18,7 +19,6 @@ namespace svipc {
 namespace {
 using namespace channel_layout;
 
-constexpr int64_t ns_per_second = 1000000000;
 // Sleep at most this long between looks at the init-state word, so a dead
 // initialiser is noticed quickly even though nobody will wake us.
 constexpr int64_t init_poll_ns = 1000000;

@@ -1,6 +1,7 @@
 #include "channel_writer_lock.hpp"
 
 #include "error.hpp"
+#include "time_units.hpp"
 
 #include <cerrno>
 #include <ctime>
@@ -11,7 +12,6 @@
 namespace svipc {
 
 namespace {
-constexpr int64_t ns_per_second = 1000000000;
 
 int64_t monotonic_ns()
 {

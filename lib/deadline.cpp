@@ -1,6 +1,7 @@
 #include "deadline.hpp"
 
 #include "error.hpp"
+#include "time_units.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -11,7 +12,6 @@
 namespace svipc {
 
 namespace {
-constexpr int64_t ns_per_second = 1000000000;
 constexpr int64_t forever_timeout = -1; // SVIPC_WAIT_FOREVER
 } // namespace
 

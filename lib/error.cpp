@@ -33,4 +33,18 @@ std::string format_key(int key)
     return text;
 }
 
+std::string key_text(int key)
+{
+    return key == 0 ? std::string("IPC_PRIVATE") : format_key(key);
+}
+
+void check_flags(uint32_t flags, uint32_t allowed, const char *what)
+{
+    if (flags & ~allowed) {
+        char text[96];
+        std::snprintf(text, sizeof text, "unknown or inapplicable %s flags 0x%x", what, flags & ~allowed);
+        fail(EINVAL, text);
+    }
+}
+
 } // namespace svipc

@@ -3,6 +3,7 @@
 // thread's detail message. Nothing here prints or exits.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <string>
 
@@ -37,5 +38,11 @@ const char *describe_errno(int code) noexcept;
 
 // "0x0000abcd": how ipcs prints keys.
 std::string format_key(int key);
+
+// format_key, or "IPC_PRIVATE" for key 0: for messages naming a key.
+std::string key_text(int key);
+
+// -EINVAL naming the offending bits unless every bit of `flags` is in `allowed`.
+void check_flags(uint32_t flags, uint32_t allowed, const char *what);
 
 } // namespace svipc

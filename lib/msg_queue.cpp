@@ -2,6 +2,7 @@
 
 #include "deadline.hpp"
 #include "error.hpp"
+#include "kernel_info.hpp"
 #include "mode.hpp"
 #include "msg_bounce_buffer.hpp"
 #include "msg_timed_call.hpp"
@@ -23,50 +24,17 @@ namespace {
 constexpr uint32_t open_flag_mask = SVIPC_CREATE | SVIPC_EXCLUSIVE;
 constexpr uint32_t send_flag_mask = SVIPC_INTERRUPTIBLE;
 constexpr uint32_t receive_flag_mask = SVIPC_EXCEPT | SVIPC_TRUNCATE | SVIPC_PEEK | SVIPC_INTERRUPTIBLE;
-constexpr int64_t ns_per_second = 1000000000;
 // The kernel's msgmax is an int sysctl, so no message is ever longer: a
 // bigger receive capacity never needs a bigger bounce block.
 constexpr uint64_t longest_possible_message = INT_MAX;
 
-std::string key_text(int32_t key)
-{
-    return key == IPC_PRIVATE ? std::string("IPC_PRIVATE") : format_key(key);
-}
 
 std::string queue_text(int32_t msqid)
 {
     return "queue " + std::to_string(msqid);
 }
 
-void check_flags(uint32_t flags, uint32_t allowed, const char *what)
-{
-    if (flags & ~allowed) {
-        char text[96];
-        std::snprintf(text, sizeof text, "unknown or inapplicable %s flags 0x%x", what, flags & ~allowed);
-        fail(EINVAL, text);
-    }
-}
 
-svipc_msg_info to_info(int32_t msqid, const struct msqid_ds &ds)
-{
-    svipc_msg_info info{};
-    info.id = msqid;
-    info.key = ds.msg_perm.__key;
-    info.mode = ds.msg_perm.mode & permission_mask;
-    info.uid = ds.msg_perm.uid;
-    info.gid = ds.msg_perm.gid;
-    info.cuid = ds.msg_perm.cuid;
-    info.cgid = ds.msg_perm.cgid;
-    info.lspid = ds.msg_lspid;
-    info.lrpid = ds.msg_lrpid;
-    info.messages = ds.msg_qnum;
-    info.bytes = ds.msg_cbytes;
-    info.qbytes = ds.msg_qbytes;
-    info.stime_ns = static_cast<int64_t>(ds.msg_stime) * ns_per_second;
-    info.rtime_ns = static_cast<int64_t>(ds.msg_rtime) * ns_per_second;
-    info.ctime_ns = static_cast<int64_t>(ds.msg_ctime) * ns_per_second;
-    return info;
-}
 
 // IPC_STAT; `gone_code` is what a vanished id means to the caller: EIDRM for
 // a handle that once worked, EINVAL for an id the caller typed.
@@ -309,13 +277,13 @@ void MessageQueue::fail_receive(int err, int64_t type, uint64_t capacity, uint32
 svipc_msg_info MessageQueue::stat() const
 {
     owner_.check();
-    return to_info(id_, stat_or_fail(id_, EIDRM));
+    return msg_info_from(id_, stat_or_fail(id_, EIDRM));
 }
 
 svipc_msg_info MessageQueue::stat_id(int32_t msqid)
 {
     require(msqid >= 0, "msqid is negative");
-    return to_info(msqid, stat_or_fail(msqid, EINVAL));
+    return msg_info_from(msqid, stat_or_fail(msqid, EINVAL));
 }
 
 void MessageQueue::set_capacity(uint64_t qbytes)

@@ -23,10 +23,6 @@ constexpr int64_t longest_poll_ns = 5000000; // 5 ms
 // few times even under a try-once deadline.
 constexpr int min_vanish_retries = 3;
 
-std::string key_text(int32_t key)
-{
-    return key == IPC_PRIVATE ? std::string("IPC_PRIVATE") : format_key(key);
-}
 
 [[noreturn]] void fail_semget(int saved, int32_t key, uint32_t nsems, bool creating)
 {

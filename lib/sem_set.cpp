@@ -2,6 +2,7 @@
 
 #include "deadline.hpp"
 #include "error.hpp"
+#include "kernel_info.hpp"
 #include "mode.hpp"
 #include "sem_ctl.hpp"
 #include "sem_init_protocol.hpp"
@@ -20,18 +21,9 @@ namespace {
 constexpr uint32_t open_flag_mask = SVIPC_CREATE | SVIPC_EXCLUSIVE | SVIPC_NO_UNDO | SVIPC_INTERRUPTIBLE;
 constexpr uint32_t open_id_flag_mask = SVIPC_NO_UNDO;
 constexpr uint32_t op_flag_mask = SVIPC_NO_UNDO;
-constexpr int64_t ns_per_second = 1000000000;
 // Up to this many operations are built on the stack; more need a vector.
 constexpr std::size_t stack_ops = 16;
 
-void check_flags(uint32_t flags, uint32_t allowed, const char *what)
-{
-    if (flags & ~allowed) {
-        char text[96];
-        std::snprintf(text, sizeof text, "unknown or inapplicable %s flags 0x%x", what, flags & ~allowed);
-        fail(EINVAL, text);
-    }
-}
 
 void check_count(uint32_t count, const char *what)
 {
@@ -47,21 +39,6 @@ void check_value(uint32_t value, const std::string &what)
         fail(ERANGE, what + " " + std::to_string(value) + " exceeds SEMVMX (" + std::to_string(sem_value_max) + ")");
 }
 
-svipc_sem_info to_info(int32_t semid, const struct semid_ds &ds)
-{
-    svipc_sem_info info{};
-    info.id = semid;
-    info.key = ds.sem_perm.__key;
-    info.mode = ds.sem_perm.mode & permission_mask;
-    info.uid = ds.sem_perm.uid;
-    info.gid = ds.sem_perm.gid;
-    info.cuid = ds.sem_perm.cuid;
-    info.cgid = ds.sem_perm.cgid;
-    info.nsems = static_cast<uint32_t>(ds.sem_nsems);
-    info.otime_ns = static_cast<int64_t>(ds.sem_otime) * ns_per_second;
-    info.ctime_ns = static_cast<int64_t>(ds.sem_ctime) * ns_per_second;
-    return info;
-}
 
 std::string set_text(int32_t semid)
 {
@@ -320,13 +297,13 @@ void SemSet::set_values(const uint16_t *values, uint32_t count)
 svipc_sem_info SemSet::stat() const
 {
     owner_.check();
-    return to_info(id_, sem_stat_ds(id_, SemIdOrigin::handle));
+    return sem_info_from(id_, sem_stat_ds(id_, SemIdOrigin::handle));
 }
 
 svipc_sem_info SemSet::stat_id(int32_t semid)
 {
     require(semid >= 0, "semid is negative");
-    return to_info(semid, sem_stat_ds(semid, SemIdOrigin::caller));
+    return sem_info_from(semid, sem_stat_ds(semid, SemIdOrigin::caller));
 }
 
 void SemSet::set_mode(uint32_t mode)

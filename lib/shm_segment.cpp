@@ -2,6 +2,7 @@
 
 #include "buffer_remap.hpp"
 #include "error.hpp"
+#include "kernel_info.hpp"
 #include "mode.hpp"
 #include "page.hpp"
 #include "prefault.hpp"
@@ -22,12 +23,7 @@ namespace {
 constexpr uint32_t open_flag_mask = SVIPC_CREATE | SVIPC_EXCLUSIVE | SVIPC_HUGETLB | SVIPC_NORESERVE | SVIPC_AUTO_REMOVE;
 constexpr uint32_t attach_flag_mask = SVIPC_RDONLY | SVIPC_RND | SVIPC_REMAP | SVIPC_PREFAULT;
 constexpr uint32_t attach_into_flag_mask = SVIPC_RDONLY | SVIPC_KEEP_BUFFER | SVIPC_PREFAULT;
-constexpr int64_t ns_per_second = 1000000000;
 
-std::string key_text(int32_t key)
-{
-    return key == IPC_PRIVATE ? std::string("IPC_PRIVATE") : format_key(key);
-}
 
 std::string hex_address(const void *addr)
 {
@@ -36,36 +32,7 @@ std::string hex_address(const void *addr)
     return text;
 }
 
-void check_flags(uint32_t flags, uint32_t allowed, const char *what)
-{
-    if (flags & ~allowed) {
-        char text[96];
-        std::snprintf(text, sizeof text, "unknown or inapplicable %s flags 0x%x", what, flags & ~allowed);
-        fail(EINVAL, text);
-    }
-}
 
-svipc_shm_info to_info(int32_t shmid, const struct shmid_ds &ds)
-{
-    svipc_shm_info info{};
-    info.id = shmid;
-    info.key = ds.shm_perm.__key;
-    info.mode = ds.shm_perm.mode & permission_mask;
-    info.uid = ds.shm_perm.uid;
-    info.gid = ds.shm_perm.gid;
-    info.cuid = ds.shm_perm.cuid;
-    info.cgid = ds.shm_perm.cgid;
-    info.cpid = ds.shm_cpid;
-    info.lpid = ds.shm_lpid;
-    info.flags = ((ds.shm_perm.mode & SHM_DEST) ? SVIPC_SHM_INFO_REMOVED : 0u) |
-                 ((ds.shm_perm.mode & SHM_LOCKED) ? SVIPC_SHM_INFO_LOCKED : 0u);
-    info.size = ds.shm_segsz;
-    info.nattch = ds.shm_nattch;
-    info.atime_ns = static_cast<int64_t>(ds.shm_atime) * ns_per_second;
-    info.dtime_ns = static_cast<int64_t>(ds.shm_dtime) * ns_per_second;
-    info.ctime_ns = static_cast<int64_t>(ds.shm_ctime) * ns_per_second;
-    return info;
-}
 
 // IPC_STAT; `gone_code` is what a vanished id means to the caller: -EIDRM for
 // a handle that once worked, -EINVAL for an id the caller typed.
@@ -336,13 +303,13 @@ void ShmSegment::remove_id(int32_t shmid)
 svipc_shm_info ShmSegment::stat() const
 {
     owner_.check();
-    return to_info(id_, stat_or_fail(id_, EIDRM));
+    return shm_info_from(id_, stat_or_fail(id_, EIDRM));
 }
 
 svipc_shm_info ShmSegment::stat_id(int32_t shmid)
 {
     require(shmid >= 0, "shmid is negative");
-    return to_info(shmid, stat_or_fail(shmid, EINVAL));
+    return shm_info_from(shmid, stat_or_fail(shmid, EINVAL));
 }
 
 namespace {
