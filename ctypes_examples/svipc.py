@@ -148,7 +148,17 @@ SHM_INFO_REMOVED = 0x1
 SHM_INFO_LOCKED = 0x2
 
 
-class ShmInfo(ctypes.Structure):
+class _InfoStruct(ctypes.Structure):
+    """Base of the fixed-width info structs: dict and repr of their fields."""
+
+    def to_dict(self):
+        return {name: getattr(self, name) for name, _ in self._fields_ if name != "reserved"}
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.to_dict()})"
+
+
+class ShmInfo(_InfoStruct):
     """svipc_shm_info: what IPC_STAT says about a segment (times in ns)."""
     _fields_ = [
         ("id", ctypes.c_int32), ("key", ctypes.c_int32), ("mode", ctypes.c_uint32),
@@ -162,11 +172,6 @@ class ShmInfo(ctypes.Structure):
     def removed(self):
         return bool(self.flags & SHM_INFO_REMOVED)
 
-    def to_dict(self):
-        return {name: getattr(self, name) for name, _ in self._fields_}
-
-    def __repr__(self):
-        return f"ShmInfo({self.to_dict()})"
 
 
 _ShmPtr = _handle_type("svipc_shm")
@@ -443,17 +448,13 @@ CHANNEL_STALE = 1
 CHANNEL_ANY_AGE = -1
 
 
-class ChannelReadInfo(ctypes.Structure):
+class ChannelReadInfo(_InfoStruct):
     """svipc_channel_read_info: sequence, publish time (CLOCK_MONOTONIC ns), missed count, age."""
     _fields_ = [("sequence", ctypes.c_uint64), ("publish_time_ns", ctypes.c_int64),
                 ("missed", ctypes.c_uint64), ("age_ns", ctypes.c_int64)]
 
-    def __repr__(self):
-        return (f"ChannelReadInfo(sequence={self.sequence}, publish_time_ns={self.publish_time_ns}, "
-                f"missed={self.missed}, age_ns={self.age_ns})")
 
-
-class ChannelInfo(ctypes.Structure):
+class ChannelInfo(_InfoStruct):
     """svipc_channel_info: the header and kernel objects of a channel."""
     _fields_ = [
         ("key", ctypes.c_int32), ("shm_id", ctypes.c_int32), ("sem_id", ctypes.c_int32),
@@ -462,12 +463,6 @@ class ChannelInfo(ctypes.Structure):
         ("latest_publish_time_ns", ctypes.c_int64), ("sleepers", ctypes.c_uint32),
         ("writer_pid", ctypes.c_int32), ("segment_size", ctypes.c_uint64),
     ]
-
-    def to_dict(self):
-        return {name: getattr(self, name) for name, _ in self._fields_}
-
-    def __repr__(self):
-        return f"ChannelInfo({self.to_dict()})"
 
 
 _ChannelPtr = _handle_type("svipc_channel")
@@ -889,270 +884,6 @@ class Subscriber:
         self.close()
 
 
-# ---- administration ----
-# Listing every System V object of the namespace (ipcs/lsipc), limits and
-# usage (ipcs -l / -u), orphans and channel recognition (include/svipc/admin.h,
-# doc/admin.md). Results are plain dataclasses, detached from ctypes.
-
-import dataclasses as _dataclasses  # noqa: E402  (appended block: kept with the code it serves)
-
-LIST_SYSCALLS = 0x10000000
-LIST_PROC_ONLY = 0x20000000
-KIND_SHM = 1
-KIND_SEM = 2
-KIND_MSG = 3
-ORPHAN_CHANNEL = 0x1
-ORPHAN_CHANNEL_LOCK = 0x2
-
-
-class _SemSetInfoStruct(ctypes.Structure):
-    """svipc_sem_info (sem.h)."""
-    _fields_ = [
-        ("id", ctypes.c_int32), ("key", ctypes.c_int32), ("mode", ctypes.c_uint32),
-        ("uid", ctypes.c_uint32), ("gid", ctypes.c_uint32), ("cuid", ctypes.c_uint32),
-        ("cgid", ctypes.c_uint32), ("nsems", ctypes.c_uint32),
-        ("otime_ns", ctypes.c_int64), ("ctime_ns", ctypes.c_int64),
-    ]
-
-
-class _MsgQueueInfoStruct(ctypes.Structure):
-    """svipc_msg_info (msg.h)."""
-    _fields_ = [
-        ("id", ctypes.c_int32), ("key", ctypes.c_int32), ("mode", ctypes.c_uint32),
-        ("uid", ctypes.c_uint32), ("gid", ctypes.c_uint32), ("cuid", ctypes.c_uint32),
-        ("cgid", ctypes.c_uint32), ("lspid", ctypes.c_int32), ("lrpid", ctypes.c_int32),
-        ("reserved", ctypes.c_uint32), ("messages", ctypes.c_uint64), ("bytes", ctypes.c_uint64),
-        ("qbytes", ctypes.c_uint64), ("stime_ns", ctypes.c_int64), ("rtime_ns", ctypes.c_int64),
-        ("ctime_ns", ctypes.c_int64),
-    ]
-
-
-class _OrphanStruct(ctypes.Structure):
-    """svipc_orphan (admin.h)."""
-    _fields_ = [
-        ("kind", ctypes.c_uint32), ("id", ctypes.c_int32), ("key", ctypes.c_int32), ("uid", ctypes.c_uint32),
-        ("cuid", ctypes.c_uint32), ("pid", ctypes.c_int32), ("flags", ctypes.c_uint32),
-        ("reserved", ctypes.c_uint32), ("idle_ns", ctypes.c_int64),
-    ]
-
-
-_LIMIT_FIELDS = ("shmmax", "shmall", "shmmin", "shmmni", "page_size", "semmsl", "semmns", "semopm", "semmni",
-                 "semvmx", "msgmni", "msgmax", "msgmnb")
-_USAGE_FIELDS = ("shm_segments", "shm_pages", "shm_resident_pages", "shm_swapped_pages", "sem_sets",
-                 "sem_semaphores", "msg_queues", "msg_messages", "msg_bytes")
-
-
-class _LimitsStruct(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_uint64) for name in _LIMIT_FIELDS]
-
-
-class _UsageStruct(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_uint64) for name in _USAGE_FIELDS]
-
-
-_declare("svipc_list_shm", ctypes.c_int, [ctypes.POINTER(ShmInfo), ctypes.c_uint32, ctypes.c_uint32])
-_declare("svipc_list_sem", ctypes.c_int, [ctypes.POINTER(_SemSetInfoStruct), ctypes.c_uint32, ctypes.c_uint32])
-_declare("svipc_list_msg", ctypes.c_int, [ctypes.POINTER(_MsgQueueInfoStruct), ctypes.c_uint32, ctypes.c_uint32])
-_declare("svipc_limits", ctypes.c_int, [ctypes.POINTER(_LimitsStruct)])
-_declare("svipc_usage", ctypes.c_int, [ctypes.POINTER(_UsageStruct)])
-_declare("svipc_admin_channel_stat", ctypes.c_int, [ctypes.c_int32, ctypes.POINTER(ChannelInfo)])
-_declare("svipc_find_orphans", ctypes.c_int,
-         [ctypes.POINTER(_OrphanStruct), ctypes.c_uint32, ctypes.c_int64, ctypes.c_uint32])
-
-
-@_dataclasses.dataclass(frozen=True)
-class ShmObject:
-    """A shared memory segment as ipcs -m sees it (times in ns since the epoch, 0 = never)."""
-    id: int
-    key: int
-    mode: int
-    uid: int
-    gid: int
-    cuid: int
-    cgid: int
-    cpid: int
-    lpid: int
-    flags: int
-    size: int
-    nattch: int
-    atime_ns: int
-    dtime_ns: int
-    ctime_ns: int
-
-    @property
-    def removed(self):
-        return bool(self.flags & SHM_INFO_REMOVED)
-
-
-@_dataclasses.dataclass(frozen=True)
-class SemObject:
-    """A semaphore set as ipcs -s sees it."""
-    id: int
-    key: int
-    mode: int
-    uid: int
-    gid: int
-    cuid: int
-    cgid: int
-    nsems: int
-    otime_ns: int
-    ctime_ns: int
-
-
-@_dataclasses.dataclass(frozen=True)
-class MsgObject:
-    """A message queue as ipcs -q sees it."""
-    id: int
-    key: int
-    mode: int
-    uid: int
-    gid: int
-    cuid: int
-    cgid: int
-    lspid: int
-    lrpid: int
-    messages: int
-    bytes: int
-    qbytes: int
-    stime_ns: int
-    rtime_ns: int
-    ctime_ns: int
-
-
-@_dataclasses.dataclass(frozen=True)
-class Orphan:
-    """An object whose users are all gone (see find_orphans)."""
-    kind: str          # "shm", "sem" or "msg"
-    id: int
-    key: int
-    uid: int
-    cuid: int
-    pid: int           # the dead creator (shm) or last user (sem, msg); 0 = none recorded
-    flags: int         # ORPHAN_CHANNEL, ORPHAN_CHANNEL_LOCK
-    idle_ns: int
-
-    @property
-    def channel(self):
-        return bool(self.flags & ORPHAN_CHANNEL)
-
-
-@_dataclasses.dataclass(frozen=True)
-class Limits:
-    """ipcs -l: shmmax (bytes), shmall (pages), shmmin, shmmni, page_size, semmsl, semmns, semopm, semmni,
-    semvmx, msgmni, msgmax, msgmnb."""
-    shmmax: int
-    shmall: int
-    shmmin: int
-    shmmni: int
-    page_size: int
-    semmsl: int
-    semmns: int
-    semopm: int
-    semmni: int
-    semvmx: int
-    msgmni: int
-    msgmax: int
-    msgmnb: int
-
-
-@_dataclasses.dataclass(frozen=True)
-class Usage:
-    """ipcs -u: what is allocated now."""
-    shm_segments: int
-    shm_pages: int
-    shm_resident_pages: int
-    shm_swapped_pages: int
-    sem_sets: int
-    sem_semaphores: int
-    msg_queues: int
-    msg_messages: int
-    msg_bytes: int
-
-
-_KIND_NAMES = {KIND_SHM: "shm", KIND_SEM: "sem", KIND_MSG: "msg"}
-
-
-def _from_struct(cls, struct, **extra):
-    names = {f.name for f in _dataclasses.fields(cls)}
-    values = {name: getattr(struct, name) for name, _ in struct._fields_ if name in names}
-    values.update(extra)
-    return cls(**values)
-
-
-def _source_flags(source):
-    if source is None:
-        return 0
-    try:
-        return {"proc": LIST_PROC_ONLY, "syscalls": LIST_SYSCALLS}[source]
-    except KeyError:
-        raise ValueError("source must be None, 'proc' or 'syscalls'") from None
-
-
-def _fill(function, struct, *args):
-    """Call a count-returning list function with a growing array until everything fits."""
-    capacity = 0
-    while True:
-        array = (struct * capacity)()
-        count = function(array, capacity, *args)
-        if count <= capacity:
-            return array[:count]
-        capacity = count + 16  # objects may appear between the two calls
-
-
-def list_shm(source=None):
-    """Every shared memory segment (ipcs -m), as ShmObject dataclasses.
-    source: None (/proc/sysvipc, else syscalls), 'proc' or 'syscalls'."""
-    return [_from_struct(ShmObject, s) for s in _fill(_lib.svipc_list_shm, ShmInfo, _source_flags(source))]
-
-
-def list_sem(source=None):
-    """Every semaphore set (ipcs -s), as SemObject dataclasses."""
-    return [_from_struct(SemObject, s) for s in _fill(_lib.svipc_list_sem, _SemSetInfoStruct, _source_flags(source))]
-
-
-def list_msg(source=None):
-    """Every message queue (ipcs -q), as MsgObject dataclasses."""
-    return [_from_struct(MsgObject, s)
-            for s in _fill(_lib.svipc_list_msg, _MsgQueueInfoStruct, _source_flags(source))]
-
-
-def find_orphans(min_idle=0.0, source=None):
-    """Objects whose users are all gone; sets and queues must also be idle for min_idle seconds.
-    Returns Orphan dataclasses (kind 'shm', 'sem' or 'msg')."""
-    if min_idle < 0:
-        raise ValueError("min_idle must be >= 0")
-    found = _fill(lambda array, capacity, *args: _lib.svipc_find_orphans(array, capacity, *args),
-                  _OrphanStruct, int(min_idle * 1_000_000_000), _source_flags(source))
-    return [_from_struct(Orphan, s, kind=_KIND_NAMES.get(s.kind, str(s.kind))) for s in found]
-
-
-def limits():
-    """The kernel's System V IPC limits in this namespace (ipcs -l)."""
-    out = _LimitsStruct()
-    _lib.svipc_limits(ctypes.byref(out))
-    return _from_struct(Limits, out)
-
-
-def usage():
-    """What is allocated now (ipcs -u)."""
-    out = _UsageStruct()
-    _lib.svipc_usage(ctypes.byref(out))
-    return _from_struct(Usage, out)
-
-
-def channel_info_of_segment(shmid):
-    """The channel header of segment shmid (a ChannelInfo), or None if it is not a svipc channel.
-    Attaches the segment read-only for a moment."""
-    out = ChannelInfo()
-    try:
-        _lib.svipc_admin_channel_stat(shmid, ctypes.byref(out))
-    except OSError as e:
-        if e.errno == _errno.EPROTO:
-            return None
-        raise
-    return out
-
-
 # ---- semaphores ----
 # System V semaphore sets (include/svipc/sem.h, doc/sem.md). P/V/lock go
 # through unchecked function objects with fixed argtypes (no errcheck, no
@@ -1169,7 +900,7 @@ SEM_VALUE_MAX = 32767
 _SEM_INTERRUPTIBLE = 0x00020000  # SVIPC_INTERRUPTIBLE (include/svipc/common.h)
 
 
-class SemInfo(ctypes.Structure):
+class SemInfo(_InfoStruct):
     """svipc_sem_info: what IPC_STAT says about a semaphore set (times in ns)."""
     _fields_ = [
         ("id", ctypes.c_int32), ("key", ctypes.c_int32), ("mode", ctypes.c_uint32),
@@ -1178,11 +909,6 @@ class SemInfo(ctypes.Structure):
         ("otime_ns", ctypes.c_int64), ("ctime_ns", ctypes.c_int64),
     ]
 
-    def to_dict(self):
-        return {name: getattr(self, name) for name, _ in self._fields_}
-
-    def __repr__(self):
-        return f"SemInfo({self.to_dict()})"
 
 
 class SemOp(ctypes.Structure):
@@ -1643,7 +1369,7 @@ MSG_PEEK = 0x00400000       # SVIPC_PEEK
 _MSG_INTERRUPTIBLE = 0x00020000  # SVIPC_INTERRUPTIBLE (include/svipc/common.h)
 
 
-class MsgInfo(ctypes.Structure):
+class MsgInfo(_InfoStruct):
     """svipc_msg_info: what IPC_STAT says about a queue (times in ns)."""
     _fields_ = [
         ("id", ctypes.c_int32), ("key", ctypes.c_int32), ("mode", ctypes.c_uint32),
@@ -1654,11 +1380,6 @@ class MsgInfo(ctypes.Structure):
         ("ctime_ns", ctypes.c_int64),
     ]
 
-    def to_dict(self):
-        return {name: getattr(self, name) for name, _ in self._fields_ if name != "reserved"}
-
-    def __repr__(self):
-        return f"MsgInfo({self.to_dict()})"
 
 
 _MsgPtr = _handle_type("svipc_msg")
@@ -1888,3 +1609,179 @@ def stat_msg_id(msqid):
     info = MsgInfo()
     _lib.svipc_msg_stat_id(msqid, ctypes.byref(info))
     return info
+
+
+# ---- administration ----
+# Listing every System V object of the namespace (ipcs/lsipc), limits and
+# usage (ipcs -l / -u), orphans and channel recognition (include/svipc/admin.h,
+# doc/admin.md). Results are plain dataclasses, detached from ctypes.
+
+import dataclasses as _dataclasses  # noqa: E402  (appended block: kept with the code it serves)
+
+LIST_SYSCALLS = 0x10000000
+LIST_PROC_ONLY = 0x20000000
+KIND_SHM = 1
+KIND_SEM = 2
+KIND_MSG = 3
+ORPHAN_CHANNEL = 0x1
+ORPHAN_CHANNEL_LOCK = 0x2
+
+
+
+class _OrphanStruct(ctypes.Structure):
+    """svipc_orphan (admin.h)."""
+    _fields_ = [
+        ("kind", ctypes.c_uint32), ("id", ctypes.c_int32), ("key", ctypes.c_int32), ("uid", ctypes.c_uint32),
+        ("cuid", ctypes.c_uint32), ("pid", ctypes.c_int32), ("flags", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32), ("idle_ns", ctypes.c_int64),
+    ]
+
+
+_LIMIT_FIELDS = ("shmmax", "shmall", "shmmin", "shmmni", "page_size", "semmsl", "semmns", "semopm", "semmni",
+                 "semvmx", "msgmni", "msgmax", "msgmnb")
+_USAGE_FIELDS = ("shm_segments", "shm_pages", "shm_resident_pages", "shm_swapped_pages", "sem_sets",
+                 "sem_semaphores", "msg_queues", "msg_messages", "msg_bytes")
+
+
+class _LimitsStruct(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint64) for name in _LIMIT_FIELDS]
+
+
+class _UsageStruct(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint64) for name in _USAGE_FIELDS]
+
+
+_declare("svipc_list_shm", ctypes.c_int, [ctypes.POINTER(ShmInfo), ctypes.c_uint32, ctypes.c_uint32])
+_declare("svipc_list_sem", ctypes.c_int, [ctypes.POINTER(SemInfo), ctypes.c_uint32, ctypes.c_uint32])
+_declare("svipc_list_msg", ctypes.c_int, [ctypes.POINTER(MsgInfo), ctypes.c_uint32, ctypes.c_uint32])
+_declare("svipc_limits", ctypes.c_int, [ctypes.POINTER(_LimitsStruct)])
+_declare("svipc_usage", ctypes.c_int, [ctypes.POINTER(_UsageStruct)])
+_declare("svipc_admin_channel_stat", ctypes.c_int, [ctypes.c_int32, ctypes.POINTER(ChannelInfo)])
+_declare("svipc_find_orphans", ctypes.c_int,
+         [ctypes.POINTER(_OrphanStruct), ctypes.c_uint32, ctypes.c_int64, ctypes.c_uint32])
+
+
+def _plain_data(name, fields, doc, **members):
+    """A frozen dataclass with these int fields: results detached from ctypes."""
+    cls = _dataclasses.make_dataclass(name, [(f, int) for f in fields if f != "reserved"], frozen=True,
+                                      namespace=members)
+    cls.__doc__ = doc
+    return cls
+
+
+def _field_names(struct):
+    return [name for name, _ in struct._fields_]
+
+
+ShmObject = _plain_data("ShmObject", _field_names(ShmInfo),
+                        "A shared memory segment as ipcs -m sees it (times in ns since the epoch, 0 = never).",
+                        removed=property(lambda self: bool(self.flags & SHM_INFO_REMOVED)))
+SemObject = _plain_data("SemObject", _field_names(SemInfo), "A semaphore set as ipcs -s sees it.")
+MsgObject = _plain_data("MsgObject", _field_names(MsgInfo), "A message queue as ipcs -q sees it.")
+
+
+@_dataclasses.dataclass(frozen=True)
+class Orphan:
+    """An object whose users are all gone (see find_orphans)."""
+    kind: str          # "shm", "sem" or "msg"
+    id: int
+    key: int
+    uid: int
+    cuid: int
+    pid: int           # the dead creator (shm) or last user (sem, msg); 0 = none recorded
+    flags: int         # ORPHAN_CHANNEL, ORPHAN_CHANNEL_LOCK
+    idle_ns: int
+
+    @property
+    def channel(self):
+        return bool(self.flags & ORPHAN_CHANNEL)
+
+
+Limits = _plain_data("Limits", _LIMIT_FIELDS,
+                     "ipcs -l: shmmax (bytes), shmall (pages), shmmin, shmmni, page_size, semmsl, semmns, semopm, "
+                     "semmni, semvmx, msgmni, msgmax, msgmnb.")
+Usage = _plain_data("Usage", _USAGE_FIELDS, "ipcs -u: what is allocated now.")
+
+
+_KIND_NAMES = {KIND_SHM: "shm", KIND_SEM: "sem", KIND_MSG: "msg"}
+
+
+def _from_struct(cls, struct, **extra):
+    names = {f.name for f in _dataclasses.fields(cls)}
+    values = {name: getattr(struct, name) for name, _ in struct._fields_ if name in names}
+    values.update(extra)
+    return cls(**values)
+
+
+def _source_flags(source):
+    if source is None:
+        return 0
+    try:
+        return {"proc": LIST_PROC_ONLY, "syscalls": LIST_SYSCALLS}[source]
+    except KeyError:
+        raise ValueError("source must be None, 'proc' or 'syscalls'") from None
+
+
+def _fill(function, struct, *args):
+    """Call a count-returning list function with a growing array until everything fits."""
+    capacity = 0
+    while True:
+        array = (struct * capacity)()
+        count = function(array, capacity, *args)
+        if count <= capacity:
+            return array[:count]
+        capacity = count + 16  # objects may appear between the two calls
+
+
+def list_shm(source=None):
+    """Every shared memory segment (ipcs -m), as ShmObject dataclasses.
+    source: None (/proc/sysvipc, else syscalls), 'proc' or 'syscalls'."""
+    return [_from_struct(ShmObject, s) for s in _fill(_lib.svipc_list_shm, ShmInfo, _source_flags(source))]
+
+
+def list_sem(source=None):
+    """Every semaphore set (ipcs -s), as SemObject dataclasses."""
+    return [_from_struct(SemObject, s) for s in _fill(_lib.svipc_list_sem, SemInfo, _source_flags(source))]
+
+
+def list_msg(source=None):
+    """Every message queue (ipcs -q), as MsgObject dataclasses."""
+    return [_from_struct(MsgObject, s)
+            for s in _fill(_lib.svipc_list_msg, MsgInfo, _source_flags(source))]
+
+
+def find_orphans(min_idle=0.0, source=None):
+    """Objects whose users are all gone; sets and queues must also be idle for min_idle seconds.
+    Returns Orphan dataclasses (kind 'shm', 'sem' or 'msg')."""
+    if min_idle < 0:
+        raise ValueError("min_idle must be >= 0")
+    found = _fill(lambda array, capacity, *args: _lib.svipc_find_orphans(array, capacity, *args),
+                  _OrphanStruct, int(min_idle * 1_000_000_000), _source_flags(source))
+    return [_from_struct(Orphan, s, kind=_KIND_NAMES.get(s.kind, str(s.kind))) for s in found]
+
+
+def limits():
+    """The kernel's System V IPC limits in this namespace (ipcs -l)."""
+    out = _LimitsStruct()
+    _lib.svipc_limits(ctypes.byref(out))
+    return _from_struct(Limits, out)
+
+
+def usage():
+    """What is allocated now (ipcs -u)."""
+    out = _UsageStruct()
+    _lib.svipc_usage(ctypes.byref(out))
+    return _from_struct(Usage, out)
+
+
+def channel_info_of_segment(shmid):
+    """The channel header of segment shmid (a ChannelInfo), or None if it is not a svipc channel.
+    Attaches the segment read-only for a moment."""
+    out = ChannelInfo()
+    try:
+        _lib.svipc_admin_channel_stat(shmid, ctypes.byref(out))
+    except OSError as e:
+        if e.errno == _errno.EPROTO:
+            return None
+        raise
+    return out
