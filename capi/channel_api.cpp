@@ -161,6 +161,19 @@ int svipc_channel_read_history(svipc_channel *channel, uint64_t after_sequence, 
     });
 }
 
+int svipc_channel_peek(svipc_channel *channel, int64_t max_age_ns, const void **ret_data,
+                       svipc_channel_read_info *ret_info)
+{
+    return guard(__func__, [&] {
+        return with_message(__func__, channel_of(channel).peek(max_age_ns, ret_data, ret_info));
+    });
+}
+
+int svipc_channel_peek_valid(svipc_channel *channel, uint64_t sequence)
+{
+    return guard(__func__, [&] { return channel_of(channel).peek_valid(sequence) ? 1 : 0; });
+}
+
 int svipc_channel_set_spin(svipc_channel *channel, int64_t spin_ns)
 {
     return guard(__func__, [&] {

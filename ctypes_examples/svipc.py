@@ -433,6 +433,7 @@ def aligned_array(shape, dtype):
 # arguments, so a call costs little more than the C call itself.
 
 import errno as _errno  # noqa: E402  (appended block: kept with the code it serves)
+import weakref  # noqa: E402
 
 CHANNEL_SHARED_WRITER = 0x01000000
 CHANNEL_SPIN = 0x02000000
@@ -486,6 +487,9 @@ _declare("svipc_channel_wait_read", ctypes.c_int,
 _declare("svipc_channel_read_history", ctypes.c_int,
          [_ChannelPtr, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64, _ReadInfoPtr, ctypes.c_uint32,
           ctypes.POINTER(ctypes.c_uint64)])
+_declare("svipc_channel_peek", ctypes.c_int,
+         [_ChannelPtr, ctypes.c_int64, ctypes.POINTER(ctypes.c_void_p), _ReadInfoPtr])
+_declare("svipc_channel_peek_valid", ctypes.c_int, [_ChannelPtr, ctypes.c_uint64])
 _declare("svipc_channel_set_spin", ctypes.c_int, [_ChannelPtr, ctypes.c_int64])
 _declare("svipc_channel_payload_size", ctypes.c_uint64, [_ChannelPtr], errcheck=False)
 _declare("svipc_channel_latest", ctypes.c_uint64, [_ChannelPtr], errcheck=False)
@@ -506,6 +510,9 @@ _fast_read = _fast("svipc_channel_read")
 _fast_wait_read = _fast("svipc_channel_wait_read")
 _fast_wait = _fast("svipc_channel_wait")
 _fast_wait.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_int64, ctypes.c_uint32]
+_fast_peek = _fast("svipc_channel_peek")
+_fast_peek_valid = _fast("svipc_channel_peek_valid")
+_fast_peek_valid.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
 _ENODATA = _errno.ENODATA
 _QUIET_WAIT_END = (-_errno.ETIMEDOUT, -_errno.EAGAIN)
 
@@ -790,7 +797,9 @@ class Subscriber:
     (default_value, False) before anything was published (or before the
     topic exists: the subscriber may start first), or when the newest value
     is older than max_age seconds. subscribe(out=array) copies a numpy value
-    straight into a caller's array. wait_new(timeout) blocks for a value
+    straight into a caller's array; view() gives a read-only numpy view of it
+    in shared memory with no copy, checked after use with still_valid(token)
+    (doc/channel.md, "Peeking"). wait_new(timeout) blocks for a value
     newer than the last one returned. last_info holds the sequence number,
     publish time and missed count of the last value returned.
     """
@@ -806,6 +815,10 @@ class Subscriber:
         self._info_ref = ctypes.byref(self.last_info)
         self._age = ctypes.c_int64(CHANNEL_ANY_AGE if max_age is None else int(max_age * 1e9))
         self._size = ctypes.c_uint64(self._codec.size)
+        self._peek_data = ctypes.c_void_p()
+        self._peek_ref = ctypes.byref(self._peek_data)
+        self._views = {}  # slot address -> read-only array over it (see view())
+        self._view_holders = []  # weak references to the buffers under those arrays
         self._open()
 
     def _open(self):
@@ -870,9 +883,58 @@ class Subscriber:
             values.append((self._codec.get(), info.sequence))
         return values, missed
 
+    def view(self):
+        """Zero-copy read of a numpy topic: (array, token), where array is a
+        read-only view of the newest value where it lies in shared memory;
+        (default, None) whenever subscribe() would return (default, False).
+
+        Nothing is copied, so the publisher may overwrite the array's bytes
+        once it starts the buffer_num-th publish after this value. Use the
+        array (compute from it, copy what you keep), then call
+        still_valid(token): only True *after* the use proves that what was
+        read was one complete value; on False discard the result and view()
+        again. Each slot of the ring has one view array, reused by later
+        calls. Views stay mapped after close() until the last one is gone.
+        """
+        codec = self._codec
+        if codec.numpy is None:
+            raise TypeError(f"view() needs a numpy topic; topic {self.name!r} carries "
+                            f"{type(self.default).__name__} (use subscribe())")
+        if self._raw is None and not self._open():
+            return self.default, None
+        rc = _fast_peek(self._raw, self._age, self._peek_ref, self._info_ref)
+        if rc != 0:
+            return self._failed(rc)[0], None
+        address = self._peek_data.value
+        array = self._views.get(address)
+        if array is None:
+            array = self._views[address] = self._slot_view(address)
+        return array, self.last_info.sequence
+
+    def _slot_view(self, address):
+        codec = self._codec
+        holder = (ctypes.c_char * codec.size).from_address(address)
+        holder.channel = self.channel  # the mapping lives as long as any view of it
+        self._view_holders.append(weakref.ref(holder))
+        readonly = memoryview(holder).toreadonly()
+        return codec.numpy.frombuffer(readonly, dtype=codec.array.dtype).reshape(codec.array.shape)
+
+    def still_valid(self, token):
+        """True if the value view() returned with `token` was not overwritten
+        since: everything read from that array up to now was consistent."""
+        if token is None:
+            return False
+        if self._raw is None:
+            raise ValueError("subscriber is closed")
+        rc = _fast_peek_valid(self._raw, token)
+        if rc < 0:
+            _raise(-rc)
+        return rc == 1
+
     def close(self):
-        if self.channel is not None:
-            self.channel.close()
+        self._views.clear()
+        if self.channel is not None and not any(ref() is not None for ref in self._view_holders):
+            self.channel.close()  # else the last view's Channel reference closes it when it goes
         self._raw = None
         self.channel = None
         self._closed = True

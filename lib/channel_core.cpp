@@ -237,6 +237,11 @@ int Channel::read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_cha
         cpu_relax();
     }
 
+    return finish_read(sequence, published, max_age_ns, info);
+}
+
+int Channel::finish_read(uint64_t sequence, int64_t published, int64_t max_age_ns, svipc_channel_read_info *info)
+{
     int result = 0;
     int64_t age = 0;
     if (max_age_ns >= 0) {
@@ -253,6 +258,54 @@ int Channel::read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_cha
     if (sequence > last_read_)
         last_read_ = sequence;
     return result;
+}
+
+int Channel::peek(int64_t max_age_ns, const void **data, svipc_channel_read_info *info)
+{
+    check_owner();
+    require(data != nullptr, "ret_data is NULL");
+    require(info != nullptr, "ret_info is NULL (its sequence is what svipc_channel_peek_valid checks)");
+    uint64_t sequence = header_->latest.load(std::memory_order_acquire);
+    if (sequence == 0)
+        return -ENODATA;
+    unsigned stuck = 0;
+    for (;;) {
+        SlotHeader *source = slot(sequence);
+        // Acquire: every load the caller makes from the payload after we
+        // return comes after this one, so it sees value `sequence` or a later
+        // write, and a later write is caught by peek_valid().
+        const uint64_t version = source->version.load(std::memory_order_acquire);
+        if (version == complete_version(sequence)) {
+            const int64_t published = source->publish_time_ns.load(std::memory_order_relaxed);
+            std::atomic_thread_fence(std::memory_order_acquire);
+            if (source->version.load(std::memory_order_relaxed) == version) {
+                *data = payload(source);
+                return finish_read(sequence, published, max_age_ns, info);
+            }
+        }
+        // Lapped while we looked: the newest value is elsewhere now.
+        const uint64_t newer = header_->latest.load(std::memory_order_acquire);
+        if (newer == sequence && ++stuck >= corrupt_after_retries)
+            fail(EPROTO, label_ + ": slot of value " + std::to_string(sequence) +
+                             " never becomes consistent (corrupt segment?)");
+        if (newer != sequence)
+            stuck = 0;
+        sequence = newer;
+        cpu_relax();
+    }
+}
+
+bool Channel::peek_valid(uint64_t sequence) const
+{
+    check_owner();
+    require(sequence != 0, "sequence 0 names no value (pass the sequence svipc_channel_peek returned)");
+    // The seqlock re-check of copy_value(), with the caller's use of the
+    // payload in place of the memcpy: the acquire fence keeps every payload
+    // load the caller made before this call from moving below the version
+    // load, so if any of them saw a later publish's bytes, this load sees
+    // that publish's odd (or a later even) version.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return slot(sequence)->version.load(std::memory_order_relaxed) == complete_version(sequence);
 }
 
 int Channel::wait(uint64_t after_sequence, int64_t timeout_ns, uint32_t flags)

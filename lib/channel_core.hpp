@@ -38,6 +38,10 @@ public:
     int wait_read(void *buffer, uint64_t capacity, int64_t timeout_ns, uint32_t flags, svipc_channel_read_info *info);
     uint32_t read_history(uint64_t after_sequence, void *buffer, uint64_t capacity, svipc_channel_read_info *infos,
                           uint32_t max_count, uint64_t *missed);
+    // Zero-copy read: the address of the newest complete value in its slot,
+    // and a later check that the slot still holds it (doc/channel.md, "Peeking").
+    int peek(int64_t max_age_ns, const void **data, svipc_channel_read_info *info);
+    bool peek_valid(uint64_t sequence) const;
 
     void set_spin(int64_t spin_ns);
     uint64_t payload_size() const { return payload_size_; }
@@ -54,6 +58,9 @@ private:
     bool copy_value(uint64_t sequence, void *buffer, int64_t *publish_time_ns) const;
     void take_writer_lock();
     void check_read_buffer(const void *buffer, uint64_t capacity) const;
+    // The freshness result and the info of a read or peek that found value
+    // `sequence` published at `published`; advances last_read_.
+    int finish_read(uint64_t sequence, int64_t published, int64_t max_age_ns, svipc_channel_read_info *info);
 
     std::unique_ptr<ShmSegment> segment_;
     channel_layout::Header *header_;

@@ -422,6 +422,75 @@ static int hold_writer_child(void *arg)
     return 4;
 }
 
+START_TEST(peek_points_at_newest_value_until_buffer_num_publishes_overwrite_it)
+{
+    svipc_channel *ch = open_named("peek", SVIPC_CHANNEL_TYPE_INT64, 8, 3, SVIPC_CREATE);
+    const void *data = NULL;
+    svipc_channel_read_info info = {0};
+    ck_assert_int_eq(svipc_channel_peek(ch, SVIPC_CHANNEL_ANY_AGE, &data, &info), -ENODATA);
+    ck_assert_ptr_null(data); /* outputs untouched */
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "nothing has been published"));
+
+    int64_t v;
+    for (v = 1; v <= 5; v++)
+        ck_assert_int_eq(svipc_channel_publish(ch, &v, 8, NULL), 0);
+    ck_assert_int_eq(svipc_channel_peek(ch, SVIPC_CHANNEL_ANY_AGE, &data, &info), 0);
+    ck_assert_ptr_nonnull(data);
+    ck_assert_int_eq(*(const int64_t *)data, 5);
+    ck_assert_uint_eq(info.sequence, 5);
+    ck_assert_uint_eq(info.missed, 4);
+    ck_assert_int_le(info.publish_time_ns, svipc_channel_now_ns());
+    ck_assert_int_eq(svipc_channel_peek_valid(ch, info.sequence), 1);
+
+    /* buffer_num - 1 newer values leave value 5's slot alone ... */
+    for (v = 6; v <= 7; v++)
+        ck_assert_int_eq(svipc_channel_publish(ch, &v, 8, NULL), 0);
+    ck_assert_int_eq(*(const int64_t *)data, 5);
+    ck_assert_int_eq(svipc_channel_peek_valid(ch, 5), 1);
+    /* ... the buffer_num-th overwrites it, and validation says so. */
+    v = 8;
+    ck_assert_int_eq(svipc_channel_publish(ch, &v, 8, NULL), 0);
+    ck_assert_int_eq(*(const int64_t *)data, 8);
+    ck_assert_int_eq(svipc_channel_peek_valid(ch, 5), 0);
+    ck_assert_int_eq(svipc_channel_peek_valid(ch, 99), 0); /* never published */
+
+    /* A new peek finds the newest value, and a read after it counts nothing missed. */
+    ck_assert_int_eq(svipc_channel_peek(ch, SVIPC_CHANNEL_ANY_AGE, &data, &info), 0);
+    ck_assert_int_eq(*(const int64_t *)data, 8);
+    ck_assert_uint_eq(info.sequence, 8);
+    ck_assert_uint_eq(info.missed, 2);
+    ck_assert_int_eq(svipc_channel_peek_valid(ch, 8), 1);
+
+    /* Freshness as in read: stale, but filled. */
+    usleep(20000);
+    data = NULL;
+    ck_assert_int_eq(svipc_channel_peek(ch, 10000000LL, &data, &info), SVIPC_CHANNEL_STALE);
+    ck_assert_int_eq(*(const int64_t *)data, 8);
+    ck_assert_int_ge(info.age_ns, 20000000LL);
+    remove_and_close(ch);
+}
+END_TEST
+
+START_TEST(peek_bad_arguments_are_einval)
+{
+    svipc_channel *ch = open_named("peekargs", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    const void *data = NULL;
+    svipc_channel_read_info info;
+    int64_t v = 1;
+    ck_assert_int_eq(svipc_channel_publish(ch, &v, 8, NULL), 0);
+    ck_assert_int_eq(svipc_channel_peek(NULL, -1, &data, &info), -EINVAL);
+    ck_assert_int_eq(svipc_channel_peek(ch, -1, NULL, &info), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "ret_data"));
+    ck_assert_int_eq(svipc_channel_peek(ch, -1, &data, NULL), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "ret_info"));
+    ck_assert_ptr_null(data);
+    ck_assert_int_eq(svipc_channel_peek_valid(NULL, 1), -EINVAL);
+    ck_assert_int_eq(svipc_channel_peek_valid(ch, 0), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "sequence 0"));
+    remove_and_close(ch);
+}
+END_TEST
+
 START_TEST(second_exclusive_writer_is_ebusy_until_first_dies)
 {
     svipc_channel *ch = open_named("excl-writer", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
@@ -792,6 +861,7 @@ static Suite *channel_suite(void)
         {"publish_read",
          {publish_then_read_returns_value_sequence_and_time, publish_wrong_size_and_small_read_buffer_are_einval,
           read_older_than_max_age_is_stale_but_filled, history_returns_ring_oldest_first_with_overrun_count,
+          peek_points_at_newest_value_until_buffer_num_publishes_overwrite_it, peek_bad_arguments_are_einval,
           second_exclusive_writer_is_ebusy_until_first_dies, handle_used_after_fork_is_echild,
           remove_name_removes_segment_and_writer_lock},
          60},

@@ -186,6 +186,35 @@ SVIPC_API int svipc_channel_read_history(svipc_channel *channel, uint64_t after_
                                          uint64_t capacity, svipc_channel_read_info *infos, uint32_t max_count,
                                          uint64_t *ret_missed);
 
+/** Zero-copy read: point *ret_data at the newest complete value where it
+ *  lies in the channel's slot (payload_size bytes, read-only) and fill
+ *  *ret_info as svipc_channel_read() does (ret_info->sequence is the value's
+ *  sequence number). Nothing is copied, so nothing stops the publisher from
+ *  reusing the slot: the bytes at *ret_data may change at any moment once
+ *  the publisher starts the buffer_num-th publish after this value (after
+ *  buffer_num - 1 newer values; with buffer_num 1, at the next publish).
+ *  Use the data in place (read it, compute from it, copy what you keep),
+ *  then call svipc_channel_peek_valid(channel, ret_info->sequence): only a
+ *  result of 1 *after* the use proves that everything read was that one
+ *  complete value. On 0, discard what was computed and peek again. Until it
+ *  has been validated, treat the data as untrusted (do not follow pointers
+ *  or index arrays with it unchecked). The pointer stays mapped until the
+ *  handle is closed. max_age_ns as in svipc_channel_read().
+ *  Returns 0, or SVIPC_CHANNEL_STALE when the value is older than max_age_ns
+ *  (*ret_data and *ret_info are still filled).
+ *  Errors: -ENODATA nothing was ever published (outputs untouched);
+ *  -EINVAL NULL handle, ret_data or ret_info; -EPROTO the newest slot never
+ *  becomes consistent (corrupt segment); -ECHILD. */
+SVIPC_API int svipc_channel_peek(svipc_channel *channel, int64_t max_age_ns, const void **ret_data,
+                                 svipc_channel_read_info *ret_info);
+
+/** After using data from svipc_channel_peek(): 1 if the slot still holds
+ *  value `sequence`, unchanged since the peek (so what was read from it was
+ *  consistent), 0 if the publisher has overwritten it or is overwriting it.
+ *  One fence and one load; no system call.
+ *  Errors: -EINVAL NULL handle or sequence 0; -ECHILD. */
+SVIPC_API int svipc_channel_peek_valid(svipc_channel *channel, uint64_t sequence);
+
 /** Set how long svipc_channel_wait spins before sleeping (0 sleeps at once).
  *  Errors: -EINVAL NULL handle or spin_ns < 0. */
 SVIPC_API int svipc_channel_set_spin(svipc_channel *channel, int64_t spin_ns);

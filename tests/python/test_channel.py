@@ -89,6 +89,52 @@ def test_numpy_array_into_callers_array_and_as_copy(topic):
     assert info.value.errno == errno.EINVAL
 
 
+def test_view_of_numpy_topic_is_read_only_zero_copy_and_valid_until_overwritten(topic):
+    template = np.zeros((4, 6), dtype=np.int32)
+    with svipc.Subscriber(topic, template) as sub:
+        array, token = sub.view()  # no topic yet
+        assert array is template and token is None and not sub.still_valid(token)
+        with svipc.Publisher(topic, template, buffer_num=3) as pub:
+            array, token = sub.view()  # topic, but nothing published
+            assert array is template and token is None
+            first = np.arange(24, dtype=np.int32).reshape(4, 6)
+            pub.publish(first)
+            view, token = sub.view()
+            assert token == 1 and sub.last_info.sequence == 1
+            assert view.dtype == np.int32 and view.shape == (4, 6) and (view == first).all()
+            assert sub.still_valid(token)
+            assert not view.flags.writeable
+            with pytest.raises(ValueError):
+                view[0, 0] = 1
+            with pytest.raises(ValueError):
+                view.setflags(write=True)
+            for i in (1, 2):  # buffer_num - 1 newer values leave its slot alone
+                pub.publish(first + 100 * i)
+            assert (view == first).all() and sub.still_valid(token)
+            pub.publish(first + 300)  # the buffer_num-th reuses the slot
+            assert not sub.still_valid(token)
+            assert (view == first + 300).all()  # same memory: nothing was copied
+            newest, token = sub.view()
+            assert token == 4 and newest is view and sub.still_valid(token)
+        kept = view
+    assert (kept == first + 300).all()  # still mapped after close while a view is alive
+    with pytest.raises(TypeError):
+        svipc.Subscriber(topic + "-int", 0).view()  # only numpy topics have views
+
+
+def test_view_sees_array_published_by_another_process(topic):
+    template = np.zeros((3, 5), dtype=np.float32)
+    ready = CTX.Event()
+    child = CTX.Process(target=_publish_arrays, args=(topic, 10, ready))
+    child.start()
+    assert ready.wait(30)
+    with svipc.Subscriber(topic, template) as sub:
+        view, token = sub.view()
+        assert token == 10 and (view == 9).all() and sub.still_valid(token)
+    child.join(30)
+    assert child.exitcode == 0
+
+
 def test_ctypes_struct_round_trip(topic):
     with svipc.Publisher(topic, Point()) as pub, svipc.Subscriber(topic, Point()) as sub:
         pub.publish(Point(1.5, -2.5, 7, 0))
