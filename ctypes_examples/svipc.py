@@ -148,6 +148,26 @@ SHM_INFO_REMOVED = 0x1
 SHM_INFO_LOCKED = 0x2
 
 
+class _Closable:
+    """`with obj:` closes obj at the end of the block."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _ClosedWhenCollected(_Closable):
+    """Also closes, as a fallback, when garbage-collected (close() must be idempotent)."""
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
 class _InfoStruct(ctypes.Structure):
     """Base of the fixed-width info structs: dict and repr of their fields."""
 
@@ -286,7 +306,7 @@ class Attachment:
             pass
 
 
-class SharedMemory:
+class SharedMemory(_Closable):
     """A System V shared memory segment.
 
     SharedMemory(key=..., size=..., create=True) creates or opens by key;
@@ -383,12 +403,6 @@ class SharedMemory:
             raise BufferError(f"{len(blocked)} attachment(s) still have live memoryviews/numpy arrays; "
                               "delete them, then close() again")
         self._handle = _lib.svipc_shm_close(self._handle)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __del__(self):
         try:
@@ -531,7 +545,7 @@ def _wait_flags(spin, interruptible):
     return (CHANNEL_SPIN if spin else 0) | (INTERRUPTIBLE if interruptible else 0)
 
 
-class Channel:
+class Channel(_ClosedWhenCollected):
     """A channel of fixed-size values: the C API one to one.
 
     Channel(name, type, payload_size, buffer_num=0, create=False, ...) opens
@@ -634,18 +648,6 @@ class Channel:
             self._handle = _lib.svipc_channel_close(self._handle)
             self._raw = ctypes.c_void_p()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
 
 
 def _readable_address(data):
@@ -724,7 +726,7 @@ def _user_tag(description):
     return CHANNEL_TYPE_USER + (zlib.crc32(description.encode()) & 0x7FFFFFFF)
 
 
-class Publisher:
+class Publisher(_Closable):
     """Publish values of one type to the topic `name`, created if needed.
 
     Publisher(name, default_value, buffer_num=3): default_value fixes the
@@ -783,14 +785,8 @@ class Publisher:
         self.channel.close()
         self._raw = self.channel._raw
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc):
-        self.close()
-
-
-class Subscriber:
+class Subscriber(_Closable):
     """Read the newest value of topic `name`.
 
     subscribe() -> (value, ok): the newest complete value and True, or
@@ -939,12 +935,6 @@ class Subscriber:
         self.channel = None
         self._closed = True
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
 
 # ---- semaphores ----
 # System V semaphore sets (include/svipc/sem.h, doc/sem.md). P/V/lock go
@@ -1076,7 +1066,7 @@ def _raise_wait_end(rc):
     raise OSError(-rc, message or os.strerror(-rc))
 
 
-class SemaphoreSet:
+class SemaphoreSet(_ClosedWhenCollected):
     """A System V semaphore set: nsems semaphores, each 0..SEM_VALUE_MAX.
 
     SemaphoreSet(key=..., nsems=..., create=True, initial=[...]) creates or
@@ -1251,18 +1241,6 @@ class SemaphoreSet:
         if not 0 <= index < self.nsems:
             raise IndexError(f"semaphore index {index} out of range 0..{self.nsems - 1}")
         return Semaphore._member(self, index)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         return f"SemaphoreSet(id={self.id}, nsems={self.nsems})"
@@ -1505,7 +1483,7 @@ def _msg_resume(call, rc, timeout_ns):
     return rc
 
 
-class MessageQueue:
+class MessageQueue(_ClosedWhenCollected):
     """A System V message queue.
 
     MessageQueue(key=..., create=True) creates or opens by key; name="..."
@@ -1645,18 +1623,6 @@ class MessageQueue:
         """Release the handle; never removes the queue. Idempotent."""
         if getattr(self, "_handle", None):
             self._handle = _lib.svipc_msg_close(self._handle)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         return f"MessageQueue(id={self.id})"
