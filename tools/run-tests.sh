@@ -1,7 +1,7 @@
 #!/bin/bash
 # Builds and runs every svipc test, three ways:
 #   1. build/       the normal build: Check suites, ABI tests, Python tests and examples
-#   2. build-asan/  AddressSanitizer + UBSan: the C suites and ABI tests
+#   2. build-asan/  AddressSanitizer + UBSan: the same, Python with the sanitizer runtimes preloaded
 #   3. build/ again under valgrind (`--setup valgrind`): the Check suites
 # Every suite enters its own private IPC namespace. Exits non-zero on any failure.
 set -u
@@ -19,7 +19,7 @@ stage() {
 stage build tools/setup-build.sh build
 stage build meson compile -C build
 stage build meson test -C build --print-errorlogs
-stage asan tools/setup-build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dpython_tests=false
+stage asan tools/setup-build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dpython_tests=true
 stage asan meson compile -C build-asan
 stage asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs
