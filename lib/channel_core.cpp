@@ -224,20 +224,25 @@ int Channel::read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_cha
         return -ENODATA;
     int64_t published = 0;
     unsigned stuck = 0;
-    while (!copy_value(sequence, buffer, &published)) {
-        // The publisher lapped us (buffer_num - 1 publishes during one copy):
-        // the newest value is elsewhere now.
-        const uint64_t newer = header_->latest.load(std::memory_order_acquire);
-        if (newer == sequence && ++stuck >= corrupt_after_retries)
-            fail(EPROTO, label_ + ": slot of value " + std::to_string(sequence) +
-                             " never becomes consistent (corrupt segment?)");
-        if (newer != sequence)
-            stuck = 0;
-        sequence = newer;
-        cpu_relax();
-    }
+    while (!copy_value(sequence, buffer, &published))
+        sequence = newest_after_lap(sequence, stuck);
 
     return finish_read(sequence, published, max_age_ns, info);
+}
+
+uint64_t Channel::newest_after_lap(uint64_t sequence, unsigned &stuck) const
+{
+    // The publisher lapped us (buffer_num - 1 publishes during one look):
+    // the newest value is elsewhere now. If `latest` never moves while its
+    // slot stays inconsistent, the segment is corrupt, not racing.
+    const uint64_t newer = header_->latest.load(std::memory_order_acquire);
+    if (newer == sequence && ++stuck >= corrupt_after_retries)
+        fail(EPROTO, label_ + ": slot of value " + std::to_string(sequence) +
+                         " never becomes consistent (corrupt segment?)");
+    if (newer != sequence)
+        stuck = 0;
+    cpu_relax();
+    return newer;
 }
 
 int Channel::finish_read(uint64_t sequence, int64_t published, int64_t max_age_ns, svipc_channel_read_info *info)
@@ -283,15 +288,7 @@ int Channel::peek(int64_t max_age_ns, const void **data, svipc_channel_read_info
                 return finish_read(sequence, published, max_age_ns, info);
             }
         }
-        // Lapped while we looked: the newest value is elsewhere now.
-        const uint64_t newer = header_->latest.load(std::memory_order_acquire);
-        if (newer == sequence && ++stuck >= corrupt_after_retries)
-            fail(EPROTO, label_ + ": slot of value " + std::to_string(sequence) +
-                             " never becomes consistent (corrupt segment?)");
-        if (newer != sequence)
-            stuck = 0;
-        sequence = newer;
-        cpu_relax();
+        sequence = newest_after_lap(sequence, stuck);
     }
 }
 

@@ -56,6 +56,8 @@ private:
     unsigned char *payload(channel_layout::SlotHeader *slot) const;
     // Copy value `sequence` if its slot still holds it, unchanged throughout.
     bool copy_value(uint64_t sequence, void *buffer, int64_t *publish_time_ns) const;
+    // After a failed look at `sequence`: the sequence to try next.
+    uint64_t newest_after_lap(uint64_t sequence, unsigned &stuck) const;
     void take_writer_lock();
     void check_read_buffer(const void *buffer, uint64_t capacity) const;
     // The freshness result and the info of a read or peek that found value

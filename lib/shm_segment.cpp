@@ -274,30 +274,32 @@ void ShmSegment::detach(void *addr)
     attachments_.erase(found);
 }
 
-void ShmSegment::remove()
+namespace {
+// IPC_RMID; `gone_code` as for stat_or_fail: -EIDRM for a handle, -EINVAL for an id.
+void remove_or_fail(int32_t shmid, int gone_code)
 {
-    owner_.check();
-    if (shmctl(id_, IPC_RMID, nullptr) == 0)
+    if (shmctl(shmid, IPC_RMID, nullptr) == 0)
         return;
     int saved = errno;
     if (saved == EINVAL || saved == EIDRM)
-        fail(EIDRM, "segment " + std::to_string(id_) + " no longer exists");
+        fail(gone_code, gone_code == EIDRM ? "segment " + std::to_string(shmid) + " no longer exists"
+                                           : "no segment with id " + std::to_string(shmid));
     if (saved == EPERM)
-        fail(EPERM, "only the owner, the creator or a privileged process may remove segment " + std::to_string(id_));
-    fail_errno(saved, "IPC_RMID of segment " + std::to_string(id_) + " failed");
+        fail(EPERM, "only the owner, the creator or a privileged process may remove segment " + std::to_string(shmid));
+    fail_errno(saved, "IPC_RMID of segment " + std::to_string(shmid) + " failed");
+}
+} // namespace
+
+void ShmSegment::remove()
+{
+    owner_.check();
+    remove_or_fail(id_, EIDRM);
 }
 
 void ShmSegment::remove_id(int32_t shmid)
 {
     require(shmid >= 0, "shmid is negative");
-    if (shmctl(shmid, IPC_RMID, nullptr) == 0)
-        return;
-    int saved = errno;
-    if (saved == EINVAL || saved == EIDRM)
-        fail(EINVAL, "no segment with id " + std::to_string(shmid));
-    if (saved == EPERM)
-        fail(EPERM, "only the owner, the creator or a privileged process may remove segment " + std::to_string(shmid));
-    fail_errno(saved, "IPC_RMID of segment " + std::to_string(shmid) + " failed");
+    remove_or_fail(shmid, EINVAL);
 }
 
 svipc_shm_info ShmSegment::stat() const
