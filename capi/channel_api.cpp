@@ -136,6 +136,20 @@ int svipc_channel_read(svipc_channel *channel, void *buffer, uint64_t capacity, 
     });
 }
 
+int svipc_channel_bind_read(svipc_channel *channel, void *buffer, uint64_t capacity, int64_t max_age_ns,
+                            svipc_channel_read_info *ret_info)
+{
+    return guard(__func__, [&] {
+        channel_of(channel).bind_read(buffer, capacity, max_age_ns, ret_info);
+        return 0;
+    });
+}
+
+int svipc_channel_read_bound(svipc_channel *channel)
+{
+    return guard(__func__, [&] { return with_message(__func__, channel_of(channel).read_bound()); });
+}
+
 int svipc_channel_wait(svipc_channel *channel, uint64_t after_sequence, int64_t timeout_ns, uint32_t flags)
 {
     return guard(__func__, [&] {

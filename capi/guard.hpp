@@ -32,12 +32,18 @@ Result guard(const char *function, Body &&body) noexcept
     }
 }
 
+// Out of line so that deref() stays a compare and a branch in hot paths.
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_null(const char *what)
+{
+    fail(EINVAL, std::string(what) + " is NULL");
+}
+
 // Argument checks shared by every entry point.
 template <typename T>
 T &deref(T *pointer, const char *what)
 {
     if (pointer == nullptr)
-        fail(EINVAL, std::string(what) + " is NULL");
+        fail_null(what);
     return *pointer;
 }
 

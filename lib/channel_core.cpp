@@ -1,5 +1,6 @@
 #include "channel_core.hpp"
 
+#include "asymmetric_fence.hpp"
 #include "channel_futex.hpp"
 #include "channel_init.hpp"
 #include "channel_writer_lock.hpp"
@@ -24,6 +25,9 @@ constexpr uint32_t wait_flag_mask = SVIPC_CHANNEL_SPIN | SVIPC_INTERRUPTIBLE;
 // How many spin iterations between clock reads (a clock read costs ~20 ns,
 // a pause ~10-40 ns: this keeps the clock under a tenth of the spin).
 constexpr unsigned spins_per_clock_check = 64;
+// A sleeper whose membarrier call failed cannot rule out a lost wake-up
+// from a light-fence publisher, so it re-checks at least this often.
+constexpr int64_t unfenced_sleep_cap_ns = 1000000;
 // A reader that finds the newest slot inconsistent this many times in a row
 // while `latest` does not move is looking at a corrupt segment, not a race.
 constexpr unsigned corrupt_after_retries = 1u << 20;
@@ -44,6 +48,34 @@ inline void cpu_relax()
 #else
     std::atomic_signal_fence(std::memory_order_seq_cst);
 #endif
+}
+
+// Copy a value. Channel values are often tiny (a bool, an int64, a small
+// struct), where a call to the library memcpy costs as much as the seqlock
+// around it: up to 64 bytes are copied inline with two overlapping
+// fixed-size copies, which the compiler turns into plain moves.
+[[gnu::always_inline]] inline void copy_payload(void *to, const void *from, uint64_t size)
+{
+    auto *d = static_cast<unsigned char *>(to);
+    const auto *s = static_cast<const unsigned char *>(from);
+    if (size > 64) {
+        std::memcpy(d, s, size);
+    } else if (size >= 32) {
+        std::memcpy(d, s, 32);
+        std::memcpy(d + size - 32, s + size - 32, 32);
+    } else if (size >= 16) {
+        std::memcpy(d, s, 16);
+        std::memcpy(d + size - 16, s + size - 16, 16);
+    } else if (size >= 8) {
+        std::memcpy(d, s, 8);
+        std::memcpy(d + size - 8, s + size - 8, 8);
+    } else if (size >= 4) {
+        std::memcpy(d, s, 4);
+        std::memcpy(d + size - 4, s + size - 4, 4);
+    } else {
+        for (uint64_t i = 0; i < size; i++)
+            d[i] = s[i];
+    }
 }
 
 } // namespace
@@ -144,6 +176,16 @@ unsigned char *Channel::payload(SlotHeader *slot) const
     return reinterpret_cast<unsigned char *>(slot) + sizeof(SlotHeader);
 }
 
+void Channel::prepare_to_publish()
+{
+    if (!fence_registered_) {
+        light_fence_ = asymmetric_fence::register_light_side();
+        fence_registered_ = true;
+    }
+    take_writer_lock();
+    holds_writer_lock_ = !shared_writer_;
+}
+
 void Channel::take_writer_lock()
 {
     const int64_t timeout = shared_writer_ ? SVIPC_CHANNEL_LOCK_TIMEOUT_NS : 0;
@@ -158,19 +200,30 @@ void Channel::take_writer_lock()
                                                   "publish from several processes")));
 }
 
+void Channel::fail_publish_args(const void *data, uint64_t size) const
+{
+    require(data != nullptr, "data is NULL");
+    fail(EINVAL, label_ + " holds values of " + std::to_string(payload_size_) + " bytes, not " + std::to_string(size));
+}
+
+void Channel::wake_sleepers()
+{
+    header_->wake_word.fetch_add(1, std::memory_order_seq_cst);
+    futex_wake_all(header_->wake_word);
+}
+
 uint64_t Channel::publish(const void *data, uint64_t size)
 {
     check_owner();
-    require(data != nullptr, "data is NULL");
-    if (size != payload_size_)
-        fail(EINVAL, label_ + " holds values of " + std::to_string(payload_size_) + " bytes, not " +
-                         std::to_string(size));
-    if (!holds_writer_lock_) {
-        take_writer_lock();
-        holds_writer_lock_ = !shared_writer_;
-    }
+    if (data == nullptr || size != payload_size_)
+        fail_publish_args(data, size);
+    if (!holds_writer_lock_)
+        prepare_to_publish();
 
     // Only the lock holder writes, so `latest` cannot move under us.
+    // The clock is read first: it is most of a publish's cost, and the
+    // slot is marked odd for less time if the read is done beforehand.
+    const int64_t now = monotonic_ns();
     const uint64_t sequence = header_->latest.load(std::memory_order_relaxed) + 1;
     SlotHeader *target = slot(sequence);
     // Seqlock write: mark the slot odd, then (release fence) write the data,
@@ -178,16 +231,23 @@ uint64_t Channel::publish(const void *data, uint64_t size)
     // the new data is guaranteed to see the version change afterwards.
     target->version.store(writing_version(sequence), std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_release);
-    target->publish_time_ns.store(monotonic_ns(), std::memory_order_relaxed);
-    std::memcpy(payload(target), data, size);
+    target->publish_time_ns.store(now, std::memory_order_relaxed);
+    copy_payload(payload(target), data, size);
     target->version.store(complete_version(sequence), std::memory_order_release);
-    // seq_cst: store `latest`, then load `sleepers` (StoreLoad), mirrored in
-    // wait(): either we see the sleeper or it sees the new value.
-    header_->latest.store(sequence, std::memory_order_seq_cst);
-    if (header_->sleepers.load(std::memory_order_seq_cst) != 0) {
-        header_->wake_word.fetch_add(1, std::memory_order_seq_cst);
-        futex_wake_all(header_->wake_word);
+    // Store `latest`, then load `sleepers`, with a StoreLoad fence between,
+    // mirrored in wait(): either we see the sleeper or it sees the new value.
+    // The fence is asymmetric when membarrier(2) allows (asymmetric_fence.hpp).
+    bool sleepers;
+    if (light_fence_) {
+        header_->latest.store(sequence, std::memory_order_release);
+        asymmetric_fence::light();
+        sleepers = header_->sleepers.load(std::memory_order_relaxed) != 0;
+    } else {
+        header_->latest.store(sequence, std::memory_order_seq_cst);
+        sleepers = header_->sleepers.load(std::memory_order_seq_cst) != 0;
     }
+    if (sleepers)
+        wake_sleepers();
 
     if (shared_writer_)
         ChannelWriterLock::unlock(writer_semid_);
@@ -201,7 +261,7 @@ bool Channel::copy_value(uint64_t sequence, void *buffer, int64_t *publish_time_
     if (before != complete_version(sequence))
         return false;  // being rewritten, or already holds a later value
     *publish_time_ns = source->publish_time_ns.load(std::memory_order_relaxed);
-    std::memcpy(buffer, payload(source), payload_size_);
+    copy_payload(buffer, payload(source), payload_size_);
     // Acquire fence: the data loads above cannot move below the re-check.
     std::atomic_thread_fence(std::memory_order_acquire);
     return source->version.load(std::memory_order_relaxed) == before;
@@ -209,10 +269,15 @@ bool Channel::copy_value(uint64_t sequence, void *buffer, int64_t *publish_time_
 
 void Channel::check_read_buffer(const void *buffer, uint64_t capacity) const
 {
+    if (buffer == nullptr || capacity < payload_size_)
+        fail_read_buffer(buffer, capacity);
+}
+
+void Channel::fail_read_buffer(const void *buffer, uint64_t capacity) const
+{
     require(buffer != nullptr, "buffer is NULL");
-    if (capacity < payload_size_)
-        fail(EINVAL, "buffer of " + std::to_string(capacity) + " bytes cannot hold a value of " +
-                         std::to_string(payload_size_) + " bytes from " + label_);
+    fail(EINVAL, "buffer of " + std::to_string(capacity) + " bytes cannot hold a value of " +
+                     std::to_string(payload_size_) + " bytes from " + label_);
 }
 
 int Channel::read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_channel_read_info *info)
@@ -228,6 +293,22 @@ int Channel::read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_cha
         sequence = newest_after_lap(sequence, stuck);
 
     return finish_read(sequence, published, max_age_ns, info);
+}
+
+void Channel::bind_read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_channel_read_info *info)
+{
+    check_owner();
+    check_read_buffer(buffer, capacity);
+    bound_ = BoundRead{buffer, capacity, max_age_ns, info};
+}
+
+int Channel::read_bound()
+{
+    if (bound_.buffer == nullptr) {
+        check_owner();
+        fail(EINVAL, label_ + ": nothing bound (call svipc_channel_bind_read first)");
+    }
+    return read(bound_.buffer, bound_.capacity, bound_.max_age_ns, bound_.info);
 }
 
 uint64_t Channel::newest_after_lap(uint64_t sequence, unsigned &stuck) const
@@ -336,17 +417,26 @@ int Channel::wait(uint64_t after_sequence, int64_t timeout_ns, uint32_t flags)
         }
     }
 
-    // Sleep. Register as a sleeper first (seq_cst), then re-check `latest`
-    // (seq_cst): with publish()'s store-latest-then-load-sleepers, at least
-    // one side sees the other, so no wake-up is lost. The futex word is read
-    // before the re-check, so a publish in between makes FUTEX_WAIT return
-    // at once instead of sleeping.
+    // Sleep. Register as a sleeper first, then the heavy side of the fence,
+    // then re-check `latest`: with publish()'s store-latest-then-load-sleepers
+    // (and its fence), at least one side sees the other, so no wake-up is
+    // lost. The futex word is read before the re-check, so a publish in
+    // between makes FUTEX_WAIT return at once instead of sleeping.
     for (;;) {
         header_->sleepers.fetch_add(1, std::memory_order_seq_cst);
+        const bool fenced = asymmetric_fence::heavy();
         const uint32_t word = header_->wake_word.load(std::memory_order_seq_cst);
         FutexWaitResult result = FutexWaitResult::value_changed;
-        if (header_->latest.load(std::memory_order_seq_cst) <= after_sequence)
-            result = futex_wait_until(header_->wake_word, word, deadline);
+        if (header_->latest.load(std::memory_order_seq_cst) <= after_sequence) {
+            int64_t sleep_until = deadline;
+            if (!fenced) {
+                const int64_t cap = monotonic_ns() + unfenced_sleep_cap_ns;
+                sleep_until = deadline < 0 ? cap : std::min(deadline, cap);
+            }
+            result = futex_wait_until(header_->wake_word, word, sleep_until);
+            if (result == FutexWaitResult::timed_out && sleep_until != deadline)
+                result = FutexWaitResult::value_changed;  // only the cap ran out: look again
+        }
         header_->sleepers.fetch_sub(1, std::memory_order_seq_cst);
         if (newer())
             return 0;

@@ -34,6 +34,9 @@ public:
     // (no exception): read -ENODATA; wait -EAGAIN, -ETIMEDOUT, -EINTR.
     uint64_t publish(const void *data, uint64_t size);
     int read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_channel_read_info *info);
+    // A read whose arguments were given once (svipc_channel_bind_read).
+    void bind_read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_channel_read_info *info);
+    int read_bound();
     int wait(uint64_t after_sequence, int64_t timeout_ns, uint32_t flags);
     int wait_read(void *buffer, uint64_t capacity, int64_t timeout_ns, uint32_t flags, svipc_channel_read_info *info);
     uint32_t read_history(uint64_t after_sequence, void *buffer, uint64_t capacity, svipc_channel_read_info *infos,
@@ -54,15 +57,24 @@ private:
     void check_owner() const;
     channel_layout::SlotHeader *slot(uint64_t sequence) const;
     unsigned char *payload(channel_layout::SlotHeader *slot) const;
+    // The per-call helpers of read and peek are forced inline: a call each
+    // costs about as much as the seqlock itself (doc/benchmarks.md).
     // Copy value `sequence` if its slot still holds it, unchanged throughout.
-    bool copy_value(uint64_t sequence, void *buffer, int64_t *publish_time_ns) const;
+    [[gnu::always_inline]] inline bool copy_value(uint64_t sequence, void *buffer, int64_t *publish_time_ns) const;
     // After a failed look at `sequence`: the sequence to try next.
     uint64_t newest_after_lap(uint64_t sequence, unsigned &stuck) const;
+    // First publish of this handle (every publish for a shared writer):
+    // the fence registration and the writer lock.
+    void prepare_to_publish();
     void take_writer_lock();
-    void check_read_buffer(const void *buffer, uint64_t capacity) const;
+    // The rare branches of publish, out of line to keep its hot path short.
+    [[noreturn, gnu::cold]] void fail_publish_args(const void *data, uint64_t size) const;
+    [[gnu::noinline]] void wake_sleepers();
+    [[gnu::always_inline]] inline void check_read_buffer(const void *buffer, uint64_t capacity) const;
+    [[noreturn, gnu::cold]] void fail_read_buffer(const void *buffer, uint64_t capacity) const;
     // The freshness result and the info of a read or peek that found value
     // `sequence` published at `published`; advances last_read_.
-    int finish_read(uint64_t sequence, int64_t published, int64_t max_age_ns, svipc_channel_read_info *info);
+    [[gnu::always_inline]] inline int finish_read(uint64_t sequence, int64_t published, int64_t max_age_ns, svipc_channel_read_info *info);
 
     std::unique_ptr<ShmSegment> segment_;
     channel_layout::Header *header_;
@@ -74,7 +86,15 @@ private:
     int32_t key_;
     bool shared_writer_;
     bool holds_writer_lock_ = false;
+    bool fence_registered_ = false;
+    bool light_fence_ = false;  // publish uses asymmetric_fence::light()
     ProcessOwner owner_;
+    struct BoundRead {
+        void *buffer = nullptr;
+        uint64_t capacity = 0;
+        int64_t max_age_ns = 0;
+        svipc_channel_read_info *info = nullptr;
+    } bound_;
     uint64_t last_read_ = 0;  // sequence of this handle's newest read, for `missed`
     int64_t spin_ns_ = SVIPC_CHANNEL_DEFAULT_SPIN_NS;
     std::string label_;

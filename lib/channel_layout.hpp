@@ -17,7 +17,7 @@
 namespace svipc::channel_layout {
 
 constexpr uint32_t magic = 0x48435653u;     // "SVCH" in a little-endian dump
-constexpr uint32_t layout_version = 1;
+constexpr uint32_t layout_version = 2;  // 2: publish uses the asymmetric fence (asymmetric_fence.hpp)
 constexpr uint64_t cache_line = 64;
 
 // Header::init_state. While a process initialises the header the word holds

@@ -113,7 +113,7 @@ START_TEST(open_create_initialises_header_once_and_stat_reports_it)
     ck_assert_uint_eq(ia.type, SVIPC_CHANNEL_TYPE_FLOAT64);
     ck_assert_uint_eq(ia.payload_size, 8);
     ck_assert_uint_eq(ia.buffer_num, SVIPC_CHANNEL_DEFAULT_BUFFERS);
-    ck_assert_uint_eq(ia.layout_version, 1);
+    ck_assert_uint_eq(ia.layout_version, 2);
     ck_assert_uint_eq(ia.latest_sequence, 0);
     ck_assert_int_eq(ia.writer_pid, 0);
     ck_assert_uint_eq(svipc_channel_payload_size(a), 8);
@@ -352,6 +352,68 @@ START_TEST(publish_wrong_size_and_small_read_buffer_are_einval)
     ck_assert_int_eq(svipc_channel_read(ch, NULL, 64, -1, NULL), -EINVAL);
     ck_assert_int_eq(svipc_channel_read(ch, buf, 64, -1, NULL), 0); /* info optional */
     remove_and_close(ch);
+}
+END_TEST
+
+START_TEST(bound_read_uses_the_bound_buffer_age_and_info)
+{
+    svipc_channel *ch = open_named("bound", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    int64_t v = 41, out = -1, other = -1;
+    svipc_channel_read_info info, other_info;
+    ck_assert_int_eq(svipc_channel_read_bound(ch), -EINVAL); /* nothing bound yet */
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "svipc_channel_bind_read"));
+    ck_assert_int_eq(svipc_channel_bind_read(ch, NULL, 8, -1, &info), -EINVAL);
+    ck_assert_int_eq(svipc_channel_bind_read(ch, &out, 4, -1, &info), -EINVAL);
+    ck_assert_int_eq(svipc_channel_bind_read(NULL, &out, 8, -1, &info), -EINVAL);
+    ck_assert_int_eq(svipc_channel_read_bound(NULL), -EINVAL);
+    ck_assert_int_eq(svipc_channel_bind_read(ch, &out, 8, 10000000LL, &info), 0);
+    ck_assert_int_eq(svipc_channel_read_bound(ch), -ENODATA);
+    ck_assert_int_eq(out, -1); /* the default stays */
+    ck_assert_int_eq(svipc_channel_publish(ch, &v, 8, NULL), 0);
+    ck_assert_int_eq(svipc_channel_read_bound(ch), 0);
+    ck_assert_int_eq(out, 41);
+    ck_assert_uint_eq(info.sequence, 1);
+    usleep(20000); /* older than the bound 10 ms: stale, still filled */
+    v = 42;
+    ck_assert_int_eq(svipc_channel_publish(ch, &v, 8, NULL), 0);
+    ck_assert_int_eq(svipc_channel_read_bound(ch), 0);
+    usleep(20000);
+    ck_assert_int_eq(svipc_channel_read_bound(ch), SVIPC_CHANNEL_STALE);
+    ck_assert_int_eq(out, 42);
+    ck_assert_int_ge(info.age_ns, 20000000LL);
+    /* Binding again replaces the destination; the old one is left alone. */
+    ck_assert_int_eq(svipc_channel_bind_read(ch, &other, 8, SVIPC_CHANNEL_ANY_AGE, &other_info), 0);
+    out = -1;
+    ck_assert_int_eq(svipc_channel_read_bound(ch), 0);
+    ck_assert_int_eq(other, 42);
+    ck_assert_uint_eq(other_info.sequence, 2);
+    ck_assert_int_eq(out, -1);
+    ck_assert_int_eq(svipc_channel_bind_read(ch, &other, 8, SVIPC_CHANNEL_ANY_AGE, NULL), 0); /* info optional */
+    ck_assert_int_eq(svipc_channel_read_bound(ch), 0);
+    remove_and_close(ch);
+}
+END_TEST
+
+/* Values of every size up to past the inline-copy limit (64 B) arrive
+ * exactly, and nothing past payload_size is written into the reader's
+ * buffer. */
+START_TEST(values_of_every_small_size_round_trip_without_overrun)
+{
+    unsigned char in[160], out[160 + 16];
+    for (uint64_t size = 1; size <= 160; size++) {
+        char name[32];
+        snprintf(name, sizeof name, "size-%u", (unsigned)size);
+        svipc_channel *ch = create_bytes(name, size, 0);
+        for (uint64_t i = 0; i < size; i++)
+            in[i] = (unsigned char)(size * 31 + i * 7 + 1);
+        memset(out, 0xEE, sizeof out);
+        ck_assert_int_eq(svipc_channel_publish(ch, in, size, NULL), 0);
+        ck_assert_int_eq(svipc_channel_read(ch, out, size, SVIPC_CHANNEL_ANY_AGE, NULL), 0);
+        ck_assert_msg(memcmp(in, out, size) == 0, "value of %u bytes changed in transit", (unsigned)size);
+        for (uint64_t i = size; i < sizeof out; i++)
+            ck_assert_msg(out[i] == 0xEE, "read of a %u-byte value wrote byte %u", (unsigned)size, (unsigned)i);
+        remove_and_close(ch);
+    }
 }
 END_TEST
 
@@ -814,6 +876,52 @@ START_TEST(spinning_waiter_sees_publish_in_another_process)
 }
 END_TEST
 
+/* Ping-pong where each side goes to sleep on the futex at once (spin 0):
+ * every round is a chance to lose a wake-up between a publisher's
+ * store-latest/load-sleepers and a sleeper's add-sleeper/load-latest. A lost
+ * one leaves both sides waiting until the timeout. */
+#define PINGPONG_ROUNDS 2000
+
+static int pong(void *arg)
+{
+    (void)arg;
+    svipc_channel *ping = NULL, *pong_ch = NULL;
+    if (svipc_channel_open("ping", SVIPC_CHANNEL_TYPE_INT64, 8, 0, 0, 0, &ping) != 0 ||
+        svipc_channel_open("pong", SVIPC_CHANNEL_TYPE_INT64, 8, 0, 0, 0, &pong_ch) != 0)
+        return 1;
+    svipc_channel_set_spin(ping, 0);
+    int rc = 0;
+    for (int64_t round = 1; round <= test_iterations(PINGPONG_ROUNDS, 100) && rc == 0; round++) {
+        if (svipc_channel_wait(ping, (uint64_t)round - 1, 5000000000LL, 0) != 0)
+            rc = 2;
+        else if (svipc_channel_publish(pong_ch, &round, 8, NULL) != 0)
+            rc = 3;
+    }
+    svipc_channel_close(ping);
+    svipc_channel_close(pong_ch);
+    return rc;
+}
+
+START_TEST(ping_pong_of_sleeping_waiters_never_loses_a_wake_up)
+{
+    svipc_channel *ping = open_named("ping", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    svipc_channel *pong_ch = open_named("pong", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    ck_assert_int_eq(svipc_channel_set_spin(pong_ch, 0), 0);
+    pid_t child = proc_spawn(pong, NULL);
+    const int64_t rounds = test_iterations(PINGPONG_ROUNDS, 100);
+    int64_t round = 1;
+    for (; round <= rounds; round++) {
+        ck_assert_int_eq(svipc_channel_publish(ping, &round, 8, NULL), 0);
+        int rc = svipc_channel_wait(pong_ch, (uint64_t)round - 1, 5000000000LL, 0);
+        ck_assert_msg(rc == 0, "round %lld: no answer within 5 s (%d): a lost wake-up", (long long)round, rc);
+    }
+    ck_assert_int_eq(proc_wait(child, CHILD_TIMEOUT_MS), 0);
+    ck_assert_uint_eq(svipc_channel_latest(pong_ch), (uint64_t)rounds);
+    remove_and_close(pong_ch);
+    remove_and_close(ping);
+}
+END_TEST
+
 static void on_alarm(int sig)
 {
     (void)sig;
@@ -860,7 +968,8 @@ static Suite *channel_suite(void)
          60},
         {"publish_read",
          {publish_then_read_returns_value_sequence_and_time, publish_wrong_size_and_small_read_buffer_are_einval,
-          read_older_than_max_age_is_stale_but_filled, history_returns_ring_oldest_first_with_overrun_count,
+          read_older_than_max_age_is_stale_but_filled, bound_read_uses_the_bound_buffer_age_and_info,
+          values_of_every_small_size_round_trip_without_overrun, history_returns_ring_oldest_first_with_overrun_count,
           peek_points_at_newest_value_until_buffer_num_publishes_overwrite_it, peek_bad_arguments_are_einval,
           second_exclusive_writer_is_ebusy_until_first_dies, handle_used_after_fork_is_echild,
           remove_name_removes_segment_and_writer_lock},
@@ -872,7 +981,8 @@ static Suite *channel_suite(void)
          600},
         {"wait",
          {wait_times_out_never_early, sleeping_waiter_is_woken_by_publish_in_another_process,
-          spinning_waiter_sees_publish_in_another_process, signal_resumes_wait_unless_interruptible},
+          spinning_waiter_sees_publish_in_another_process, signal_resumes_wait_unless_interruptible,
+          ping_pong_of_sleeping_waiters_never_loses_a_wake_up},
          60},
     };
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {

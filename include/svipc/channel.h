@@ -154,6 +154,24 @@ SVIPC_API int svipc_channel_publish(svipc_channel *channel, const void *data, ui
 SVIPC_API int svipc_channel_read(svipc_channel *channel, void *buffer, uint64_t capacity, int64_t max_age_ns,
                                  svipc_channel_read_info *ret_info);
 
+/** Bind a destination to this handle for svipc_channel_read_bound(): the
+ *  buffer, its capacity, max_age_ns and the info struct that
+ *  svipc_channel_read() would take each time. Made for callers where each
+ *  argument of a call costs (from Python via ctypes a call costs ~25 ns per
+ *  argument), so a polling loop passes one pointer per read. Binding again
+ *  replaces the binding. The handle keeps the pointers, not copies: buffer
+ *  and info must stay valid until the handle is closed or bound again.
+ *  ret_info may be NULL.
+ *  Errors: -EINVAL NULL handle or buffer, capacity below payload_size;
+ *  -ECHILD. */
+SVIPC_API int svipc_channel_bind_read(svipc_channel *channel, void *buffer, uint64_t capacity, int64_t max_age_ns,
+                                      svipc_channel_read_info *ret_info);
+
+/** svipc_channel_read() with the arguments of the last
+ *  svipc_channel_bind_read() on this handle: same results and errors, plus
+ *  -EINVAL when nothing was bound. */
+SVIPC_API int svipc_channel_read_bound(svipc_channel *channel);
+
 /** Wait until the channel holds a value with sequence > after_sequence
  *  (0 = any value). Spins for the handle's spin time (default
  *  SVIPC_CHANNEL_DEFAULT_SPIN_NS), then sleeps on a futex in the segment;

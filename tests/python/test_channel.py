@@ -161,6 +161,25 @@ def test_stale_value_gives_default_with_max_age(topic):
         assert sub.subscribe() == (-1, False)
 
 
+def test_each_subscriber_reads_into_its_own_bound_buffer(topic):
+    # subscribe() reads through a destination bound once per handle
+    # (svipc_channel_bind_read): two subscribers, and a subscribe(out=...)
+    # in between, must not see each other's buffers or infos.
+    with svipc.Publisher(topic, b"\0" * 24) as pub, \
+            svipc.Subscriber(topic, b"\0" * 24) as first, svipc.Subscriber(topic, b"\0" * 24) as second:
+        pub.publish(b"a" * 24)
+        assert first.subscribe() == (b"a" * 24, True)
+        pub.publish(b"b" * 24)
+        assert second.subscribe() == (b"b" * 24, True)
+        assert first.last_info.sequence == 1 and second.last_info.sequence == 2
+        assert first.subscribe() == (b"b" * 24, True)
+        assert first.last_info.missed == 0 and first.last_info.sequence == 2
+        pub.publish(b"c" * 24)
+        pub.publish(b"d" * 24)
+        assert second.subscribe() == (b"d" * 24, True)
+        assert second.last_info.missed == 1  # "c" was never returned to it
+
+
 def _publish_after(name, delay):
     time.sleep(delay)
     with svipc.Publisher(name, 0) as pub:
