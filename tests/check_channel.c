@@ -892,20 +892,27 @@ static int pong(void *arg)
     svipc_channel_set_spin(ping, 0);
     int rc = 0;
     for (int64_t round = 1; round <= test_iterations(PINGPONG_ROUNDS, 100) && rc == 0; round++) {
-        if (svipc_channel_wait(ping, (uint64_t)round - 1, 5000000000LL, 0) != 0)
+        int err = svipc_channel_wait(ping, (uint64_t)round - 1, 5000000000LL, 0);
+        if (err != 0)
             rc = 2;
-        else if (svipc_channel_publish(pong_ch, &round, 8, NULL) != 0)
+        else if ((err = svipc_channel_publish(pong_ch, &round, 8, NULL)) != 0)
             rc = 3;
+        if (rc)
+            fprintf(stderr, "pong round %lld: %d %s\n", (long long)round, err, svipc_last_error_message());
     }
     svipc_channel_close(ping);
     svipc_channel_close(pong_ch);
     return rc;
 }
 
+static svipc_channel *volatile pingpong_handles[2];
+
 START_TEST(ping_pong_of_sleeping_waiters_never_loses_a_wake_up)
 {
     svipc_channel *ping = open_named("ping", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
     svipc_channel *pong_ch = open_named("pong", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    pingpong_handles[0] = ping; /* both reachable in the forked child (see last_opened) */
+    pingpong_handles[1] = pong_ch;
     ck_assert_int_eq(svipc_channel_set_spin(pong_ch, 0), 0);
     pid_t child = proc_spawn(pong, NULL);
     const int64_t rounds = test_iterations(PINGPONG_ROUNDS, 100);
