@@ -50,32 +50,34 @@ inline void cpu_relax()
 #endif
 }
 
+// Copy size bytes (width <= size <= 2 * width) as two overlapping copies of
+// a constant width, which the compiler turns into plain moves.
+template <uint64_t width>
+[[gnu::always_inline]] inline bool copy_in_two_moves(unsigned char *to, const unsigned char *from, uint64_t size)
+{
+    if (size < width)
+        return false;
+    std::memcpy(to, from, width);
+    std::memcpy(to + size - width, from + size - width, width);
+    return true;
+}
+
 // Copy a value. Channel values are often tiny (a bool, an int64, a small
 // struct), where a call to the library memcpy costs as much as the seqlock
-// around it: up to 64 bytes are copied inline with two overlapping
-// fixed-size copies, which the compiler turns into plain moves.
+// around it: up to 64 bytes are copied inline.
 [[gnu::always_inline]] inline void copy_payload(void *to, const void *from, uint64_t size)
 {
     auto *d = static_cast<unsigned char *>(to);
     const auto *s = static_cast<const unsigned char *>(from);
     if (size > 64) {
         std::memcpy(d, s, size);
-    } else if (size >= 32) {
-        std::memcpy(d, s, 32);
-        std::memcpy(d + size - 32, s + size - 32, 32);
-    } else if (size >= 16) {
-        std::memcpy(d, s, 16);
-        std::memcpy(d + size - 16, s + size - 16, 16);
-    } else if (size >= 8) {
-        std::memcpy(d, s, 8);
-        std::memcpy(d + size - 8, s + size - 8, 8);
-    } else if (size >= 4) {
-        std::memcpy(d, s, 4);
-        std::memcpy(d + size - 4, s + size - 4, 4);
-    } else {
-        for (uint64_t i = 0; i < size; i++)
-            d[i] = s[i];
+        return;
     }
+    if (copy_in_two_moves<32>(d, s, size) || copy_in_two_moves<16>(d, s, size) ||
+        copy_in_two_moves<8>(d, s, size) || copy_in_two_moves<4>(d, s, size))
+        return;
+    for (uint64_t i = 0; i < size; i++)
+        d[i] = s[i];
 }
 
 } // namespace
