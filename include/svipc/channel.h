@@ -58,6 +58,9 @@ typedef struct svipc_channel svipc_channel;
 #define SVIPC_CHANNEL_LOCK_TIMEOUT_NS ((int64_t)1000000000) /**< how long a shared writer waits
                                                                  for the writer lock */
 #define SVIPC_CHANNEL_DEFAULT_SPIN_NS ((int64_t)50000) /**< how long a wait spins before it sleeps */
+#define SVIPC_CHANNEL_RETRY_BUDGET_NS ((int64_t)10000000) /**< how long a read or peek keeps retrying
+                                                               while the newest value is being
+                                                               overwritten (then -EAGAIN) */
 
 /** Success value of svipc_channel_read(): a value was copied but it is older than max_age_ns. */
 #define SVIPC_CHANNEL_STALE 1
