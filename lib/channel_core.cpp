@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <string>
@@ -376,7 +377,10 @@ int Channel::finish_read(uint64_t sequence, int64_t published, int64_t max_age_n
     int result = 0;
     int64_t age = 0;
     if (max_age_ns >= 0) {
-        age = monotonic_ns() - published;
+        // The publish time is the segment's word: any value, so the
+        // difference may overflow (then the value is as stale as can be).
+        if (__builtin_sub_overflow(monotonic_ns(), published, &age)) [[unlikely]]
+            age = INT64_MAX;  // only a negative publish time overflows
         if (age > max_age_ns)
             result = SVIPC_CHANNEL_STALE;
     }
