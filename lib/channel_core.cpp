@@ -44,6 +44,13 @@ inline int64_t monotonic_ns()
     return ts.tv_sec * ns_per_second + ts.tv_nsec;
 }
 
+// now + timeout_ns, saturated: a caller's huge timeout must not overflow.
+inline int64_t deadline_after(int64_t now, int64_t timeout_ns)
+{
+    int64_t deadline;
+    return __builtin_add_overflow(now, timeout_ns, &deadline) ? INT64_MAX : deadline;
+}
+
 inline void cpu_relax()
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -294,13 +301,6 @@ void Channel::fail_read_buffer(const void *buffer, uint64_t capacity) const
                      std::to_string(payload_size_) + " bytes from " + label_);
 }
 
-int Channel::read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_channel_read_info *info)
-{
-    check_owner();
-    check_read_buffer(buffer, capacity);
-    return read_newest(buffer, max_age_ns, info, RetryLimit{});
-}
-
 int Channel::read_newest(void *buffer, int64_t max_age_ns, svipc_channel_read_info *info, RetryLimit limit)
 {
     uint64_t sequence = header_->latest.load(std::memory_order_acquire);
@@ -308,11 +308,23 @@ int Channel::read_newest(void *buffer, int64_t max_age_ns, svipc_channel_read_in
         return -ENODATA;
     int64_t published = 0;
     if (!copy_value(sequence, buffer, &published)) [[unlikely]] {
-        sequence = retry_look(sequence, limit, [&](uint64_t s) { return copy_value(s, buffer, &published); });
-        if (sequence == 0)
+        // The lambda captures by value: no local of this fast path escapes.
+        const Found found = retry_look(sequence, limit, [this, buffer](uint64_t s, int64_t &time) {
+            return copy_value(s, buffer, &time);
+        });
+        if (found.sequence == 0)
             return -ENODATA;
+        sequence = found.sequence;
+        published = found.published;
     }
     return finish_read(sequence, published, max_age_ns, info);
+}
+
+int Channel::read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_channel_read_info *info)
+{
+    check_owner();
+    check_read_buffer(buffer, capacity);
+    return read_newest(buffer, max_age_ns, info, RetryLimit{});
 }
 
 void Channel::bind_read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_channel_read_info *info)
@@ -331,8 +343,21 @@ int Channel::read_bound()
     return read(bound_.buffer, bound_.capacity, bound_.max_age_ns, bound_.info);
 }
 
+bool Channel::holds_value(SlotHeader *source, uint64_t sequence, int64_t *publish_time_ns) const
+{
+    // Acquire: every load the caller makes from the payload after we
+    // return comes after this one, so it sees value `sequence` or a later
+    // write, and a later write is caught by peek_valid().
+    const uint64_t version = source->version.load(std::memory_order_acquire);
+    if (version != complete_version(sequence))
+        return false;
+    *publish_time_ns = source->publish_time_ns.load(std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return source->version.load(std::memory_order_relaxed) == version;
+}
+
 template <typename Look>
-uint64_t Channel::retry_look(uint64_t sequence, RetryLimit limit, Look look) const
+Channel::Found Channel::retry_look(uint64_t sequence, RetryLimit limit, Look look) const
 {
     // The publisher lapped us (buffer_num - 1 publishes during one look),
     // is writing the only slot, or a peer scribbles on the slot words: look
@@ -341,7 +366,7 @@ uint64_t Channel::retry_look(uint64_t sequence, RetryLimit limit, Look look) con
     int64_t give_up = start + SVIPC_CHANNEL_RETRY_BUDGET_NS;
     bool caller_deadline = false;
     if (limit.timeout_ns >= 0) {
-        const int64_t deadline = limit.deadline_ns >= 0 ? limit.deadline_ns : start + limit.timeout_ns;
+        const int64_t deadline = limit.deadline_ns >= 0 ? limit.deadline_ns : deadline_after(start, limit.timeout_ns);
         caller_deadline = deadline <= give_up;
         give_up = std::min(give_up, deadline);
     }
@@ -350,11 +375,12 @@ uint64_t Channel::retry_look(uint64_t sequence, RetryLimit limit, Look look) con
         cpu_relax();
         const uint64_t newer = header_->latest.load(std::memory_order_acquire);
         if (newer == 0)
-            return 0;  // only a peer writing the header can do this: "nothing published"
+            return Found{0, 0};  // only a peer writing the header can do this: "nothing published"
         moved |= newer != sequence;
         sequence = newer;
-        if (look(sequence))
-            return sequence;
+        int64_t published = 0;
+        if (look(sequence, published))
+            return Found{sequence, published};
         if (attempt >= min_retry_attempts && monotonic_ns() >= give_up)
             break;
     }
@@ -404,24 +430,18 @@ int Channel::peek(int64_t max_age_ns, const void **data, svipc_channel_read_info
     if (sequence == 0)
         return -ENODATA;
     int64_t published = 0;
-    auto look = [&](uint64_t s) {
-        SlotHeader *source = slot(s);
-        // Acquire: every load the caller makes from the payload after we
-        // return comes after this one, so it sees value `s` or a later
-        // write, and a later write is caught by peek_valid().
-        const uint64_t version = source->version.load(std::memory_order_acquire);
-        if (version != complete_version(s))
-            return false;
-        published = source->publish_time_ns.load(std::memory_order_relaxed);
-        std::atomic_thread_fence(std::memory_order_acquire);
-        return source->version.load(std::memory_order_relaxed) == version;
-    };
-    if (!look(sequence)) [[unlikely]] {
-        sequence = retry_look(sequence, RetryLimit{}, look);
-        if (sequence == 0)
+    SlotHeader *source = slot(sequence);
+    if (!holds_value(source, sequence, &published)) [[unlikely]] {
+        const Found found = retry_look(sequence, RetryLimit{}, [this](uint64_t s, int64_t &time) {
+            return holds_value(slot(s), s, &time);
+        });
+        if (found.sequence == 0)
             return -ENODATA;
+        sequence = found.sequence;
+        published = found.published;
+        source = slot(sequence);
     }
-    *data = payload(slot(sequence));
+    *data = payload(source);
     return finish_read(sequence, published, max_age_ns, info);
 }
 
@@ -456,10 +476,10 @@ int Channel::wait_for_newer(uint64_t after_sequence, int64_t timeout_ns, uint32_
         return -EAGAIN;
 
     const int64_t start = monotonic_ns();
-    const int64_t deadline = timeout_ns < 0 ? -1 : start + timeout_ns;
+    const int64_t deadline = timeout_ns < 0 ? -1 : deadline_after(start, timeout_ns);
     deadline_out = deadline;
     const bool spin_only = flags & SVIPC_CHANNEL_SPIN;
-    const int64_t spin_end = start + spin_ns_;
+    const int64_t spin_end = deadline_after(start, spin_ns_);
 
     // Spin: a value published in the next few microseconds is seen within
     // nanoseconds, with no system call on either side.

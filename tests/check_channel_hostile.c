@@ -70,6 +70,21 @@ static svipc_channel *create_channel(const char *name, uint64_t payload, uint32_
     return ch;
 }
 
+/* A channel of PAYLOAD-byte values holding one published value. */
+static svipc_channel *create_with_a_value(const char *name)
+{
+    svipc_channel *ch = create_channel(name, PAYLOAD, BUFFERS, 0);
+    const uint64_t value[3] = {1, 2, 3};
+    ck_assert_int_eq(svipc_channel_publish(ch, value, PAYLOAD, NULL), 0);
+    return ch;
+}
+
+static void remove_and_close(svipc_channel *ch)
+{
+    ck_assert_int_eq(svipc_channel_remove(ch), 0);
+    svipc_channel_close(ch);
+}
+
 static int open_existing(const char *name, svipc_channel **ch)
 {
     *ch = NULL;
@@ -288,9 +303,7 @@ START_TEST(open_refuses_headers_whose_sizes_overflow_or_do_not_fit)
         {"header size near 2^64", PAYLOAD, 128, BUFFERS, UINT64_MAX - 64},
     };
     for (size_t i = 0; i < sizeof damages / sizeof damages[0]; i++) {
-        svipc_channel *ch = create_channel("sizes", PAYLOAD, BUFFERS, 0);
-        const uint64_t value[3] = {1, 2, 3};
-        ck_assert_int_eq(svipc_channel_publish(ch, value, PAYLOAD, NULL), 0);
+        svipc_channel *ch = create_with_a_value("sizes");
         struct raw_segment raw = attach_raw(ch);
         put64(&raw, OFF_PAYLOAD_SIZE, damages[i].payload_size);
         put64(&raw, OFF_SLOT_STRIDE, damages[i].slot_stride);
@@ -318,8 +331,7 @@ START_TEST(open_refuses_headers_whose_sizes_overflow_or_do_not_fit)
         ck_assert_uint_eq(mine.payload_size, PAYLOAD);
         ck_assert_uint_eq(mine.buffer_num, BUFFERS);
         detach_raw(&raw);
-        ck_assert_int_eq(svipc_channel_remove(ch), 0);
-        svipc_channel_close(ch);
+        remove_and_close(ch);
     }
 }
 END_TEST
@@ -365,16 +377,13 @@ START_TEST(open_refuses_a_writer_lock_id_naming_another_semaphore_set)
     ck_assert_int_eq(svipc_sem_remove(three), 0);
     svipc_sem_close(keyed);
     svipc_sem_close(three);
-    ck_assert_int_eq(svipc_channel_remove(ch), 0);
-    svipc_channel_close(ch);
+    remove_and_close(ch);
 }
 END_TEST
 
 START_TEST(reset_init_word_on_an_initialised_header_is_not_initialised_again)
 {
-    svipc_channel *ch = create_channel("reinit", PAYLOAD, BUFFERS, 0);
-    uint64_t value[3] = {7, 7, 7};
-    ck_assert_int_eq(svipc_channel_publish(ch, value, PAYLOAD, NULL), 0);
+    svipc_channel *ch = create_with_a_value("reinit");
     struct raw_segment raw = attach_raw(ch);
     put32(&raw, OFF_INIT_STATE, 0);
     svipc_channel *other = NULL;
@@ -385,8 +394,7 @@ START_TEST(reset_init_word_on_an_initialised_header_is_not_initialised_again)
     svipc_sem_info sems[4];
     ck_assert_int_eq(svipc_list_sem(sems, 4, 0), 1); /* and no second writer lock was made */
     detach_raw(&raw);
-    ck_assert_int_eq(svipc_channel_remove(ch), 0);
-    svipc_channel_close(ch);
+    remove_and_close(ch);
 }
 END_TEST
 
@@ -420,9 +428,8 @@ static int history_with_latest_at_max(void *arg)
 
 START_TEST(history_with_latest_at_max_returns_within_the_callers_buffers)
 {
-    svipc_channel *ch = create_channel("history", PAYLOAD, BUFFERS, 0);
-    uint64_t value[3] = {1, 2, 3};
-    ck_assert_int_eq(svipc_channel_publish(ch, value, PAYLOAD, NULL), 0);
+    svipc_channel *ch = create_with_a_value("history");
+    const uint64_t value[3] = {4, 5, 6};
     ck_assert_int_eq(svipc_channel_publish(ch, value, PAYLOAD, NULL), 0);
     struct raw_segment raw = attach_raw(ch);
     const uint64_t tops[] = {UINT64_MAX, UINT64_MAX - 1, 1ULL << 63};
@@ -434,8 +441,7 @@ START_TEST(history_with_latest_at_max_returns_within_the_callers_buffers)
                       status < 0 ? "did not return" : "failed", status);
     }
     detach_raw(&raw);
-    ck_assert_int_eq(svipc_channel_remove(ch), 0);
-    svipc_channel_close(ch);
+    remove_and_close(ch);
 }
 END_TEST
 
@@ -443,9 +449,7 @@ END_TEST
 
 START_TEST(read_wait_read_and_peek_return_within_their_bound_while_latest_keeps_moving)
 {
-    svipc_channel *ch = create_channel("overtaken", PAYLOAD, BUFFERS, 0);
-    uint64_t value[3] = {1, 2, 3};
-    ck_assert_int_eq(svipc_channel_publish(ch, value, PAYLOAD, NULL), 0);
+    svipc_channel *ch = create_with_a_value("overtaken");
     svipc_channel_info info;
     ck_assert_int_eq(svipc_channel_stat(ch, &info), 0);
     struct scribble_plan plan = {info.shm_id, info.segment_size, slot_stride(PAYLOAD), BUFFERS, 1,
@@ -492,8 +496,7 @@ START_TEST(read_wait_read_and_peek_return_within_their_bound_while_latest_keeps_
     }
     stop_scribbler(scribbler);
     guarded_free(&buffer);
-    ck_assert_int_eq(svipc_channel_remove(ch), 0);
-    svipc_channel_close(ch);
+    remove_and_close(ch);
 }
 END_TEST
 
@@ -667,8 +670,7 @@ static void scribbled_channel_keeps_every_call_safe_and_bounded(const char *name
            (unsigned long long)payload, buffers, stats.calls, stats.worst_over_bound_ns / 1000, stats.worst_call);
     ck_assert_int_gt(stats.calls, 100);
     svipc_channel_close(writer);
-    ck_assert_int_eq(svipc_channel_remove(ch), 0);
-    svipc_channel_close(ch);
+    remove_and_close(ch);
 }
 
 START_TEST(scribbled_ring_keeps_every_call_safe_and_bounded)
@@ -715,8 +717,7 @@ START_TEST(wait_ends_by_its_timeout_while_the_wake_word_and_sleepers_churn)
     kill(pid, SIGKILL);
     proc_wait(pid, 10000);
     detach_raw(&raw);
-    ck_assert_int_eq(svipc_channel_remove(ch), 0);
-    svipc_channel_close(ch);
+    remove_and_close(ch);
 }
 END_TEST
 
