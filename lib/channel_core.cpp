@@ -34,8 +34,11 @@ constexpr int64_t unfenced_sleep_cap_ns = 1000000;
 // A read or peek whose first look fails retries at least this many times
 // and then until SVIPC_CHANNEL_RETRY_BUDGET_NS (or the caller's deadline)
 // has passed: a publisher that keeps lapping us, or a peer scribbling on the
-// slot words, cannot keep the call going longer.
-constexpr unsigned min_retry_attempts = 4;
+// slot words, cannot keep the call going longer. The count is what keeps a
+// reader on a loaded machine from giving up on a healthy channel: a look
+// fails when the reader is descheduled during it, and the budget may have
+// passed while it was; 64 looks in a row that each lose the CPU do not happen.
+constexpr unsigned min_retry_attempts = 64;
 
 inline int64_t monotonic_ns()
 {

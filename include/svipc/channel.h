@@ -211,7 +211,7 @@ SVIPC_API int svipc_channel_wait(svipc_channel *channel, uint64_t after_sequence
 
 /** Wait for a value newer than the last one this handle read (any value if it
  *  never read), then read it as svipc_channel_read() with no age limit. The
- *  read's retries end at the wait's deadline (for timeout 0, after a few
+ *  read's retries end at the wait's deadline (for timeout 0, after 64
  *  looks) or after SVIPC_CHANNEL_RETRY_BUDGET_NS, whichever comes first, so
  *  the call returns within about timeout_ns.
  *  Errors: those of svipc_channel_wait() and svipc_channel_read(), with
