@@ -1,10 +1,13 @@
 /* svipc bridge — the in direction: a SUB socket -> local channels.
  *
- * The main loop drains every message the socket holds, keeps only the newest
- * value per topic (ZMQ_CONFLATE cannot do that: it keeps one message per
- * socket whatever its topic), then writes each topic's newest into its local
- * channel, which never blocks. So neither a burst on the link nor a slow local
- * reader builds a queue: at most --hwm messages wait inside ZeroMQ.
+ * The main loop drains every message the socket holds and writes each valid
+ * value that is newer than its topic's last one into the topic's local
+ * channel at once. A channel write never blocks and the channel keeps only
+ * the newest values (its ring), so the keep-newest-per-topic step that
+ * ZMQ_CONFLATE cannot do (it keeps one message per socket, whatever its
+ * topic, and no multipart) is the channel itself: a slow local reader skips
+ * to the newest value, never drains a queue. Inside ZeroMQ at most --hwm
+ * messages wait, and only while this loop is not running.
  */
 #include "bridge_internal.h"
 
@@ -14,7 +17,7 @@
 #include <string.h>
 #include <zmq.h>
 
-#define DRAIN_BATCH 1024 /* messages taken per wake-up before writing */
+#define DRAIN_BATCH 1024 /* messages taken per wake-up before the loop looks at its timers */
 #define LOCAL_NAME_MAX (BRIDGE_ENDPOINT_MAX + BRIDGE_WIRE_TOPIC_MAX)
 
 enum topic_state { TOPIC_NEW, TOPIC_OPEN, TOPIC_REFUSED };
@@ -26,10 +29,8 @@ struct bridge_in_topic {
     uint32_t type;         /* the shape the channel was opened (or refused) with */
     uint64_t payload_size;
     svipc_channel *channel;
-    uint64_t stream, last_sequence; /* of the newest value written */
-    int pending;           /* a received value waits in `message` */
-    zmq_msg_t message;
-    struct bridge_wire_value value; /* decoded header of `message` */
+    int seen;                       /* a value was taken: stream and last_sequence are set */
+    uint64_t stream, last_sequence; /* of the newest value taken */
 };
 
 static int wanted(const struct bridge_section *section, const char *topic)
@@ -53,9 +54,8 @@ static const char *type_text(uint32_t type, char *buf, size_t size)
 
 /* Open (or create) the local channel in the network value's shape. A channel
  * that exists in another shape is refused, naming both shapes. */
-static void open_local(struct bridge *bridge, struct bridge_in_topic *t)
+static void open_local(struct bridge *bridge, struct bridge_in_topic *t, const struct bridge_wire_value *v)
 {
-    const struct bridge_wire_value *v = &t->value;
     t->type = v->type;
     t->payload_size = v->payload_size;
     int rc = svipc_channel_open(t->local_name, v->type, v->payload_size, 0, SVIPC_CREATE, bridge->config.mode,
@@ -99,8 +99,32 @@ static struct bridge_in_topic *find_topic(struct bridge *bridge, struct bridge_s
     return t;
 }
 
-/* Take one received message: decode it, and keep it as the topic's pending
- * value if it is newer than what the topic last wrote. */
+static void write_value(struct bridge *bridge, struct bridge_in_topic *t, const struct bridge_wire_value *v)
+{
+    if (t->state == TOPIC_REFUSED && (v->type != t->type || v->payload_size != t->payload_size))
+        t->state = TOPIC_NEW; /* the sender's shape changed: look again */
+    if (t->state == TOPIC_NEW)
+        open_local(bridge, t, v);
+    int rc = -EINVAL;
+    if (t->state == TOPIC_OPEN && v->type == t->type && v->payload_size == t->payload_size)
+        rc = svipc_channel_publish(t->channel, v->payload, v->payload_size, NULL);
+    if (rc == 0) {
+        atomic_fetch_add_explicit(&bridge->stats.in, 1, memory_order_relaxed);
+        if (!(v->flags & BRIDGE_WIRE_FLAG_REPEAT))
+            bridge_stats_latency(&bridge->stats, bridge_realtime_ns() - v->publish_time_ns);
+        return;
+    }
+    if (t->state == TOPIC_OPEN && rc != -EINVAL) {
+        static int logged; /* main thread only */
+        if (!logged++)
+            fprintf(stderr, "svipc bridge: in: publishing to '%s' failed: %s (%s); dropping (logged once)\n",
+                    t->local_name, svipc_strerror(rc), svipc_last_error_message());
+    }
+    atomic_fetch_add_explicit(&bridge->stats.dropped, 1, memory_order_relaxed);
+}
+
+/* One received message: decode it; write it if it is newer than what its
+ * topic last took (a republished repeat, or a late one, is not). */
 static void take(struct bridge *bridge, struct bridge_section *section, zmq_msg_t *msg)
 {
     struct bridge_wire_value v;
@@ -108,7 +132,6 @@ static void take(struct bridge *bridge, struct bridge_section *section, zmq_msg_
                                                       bridge->config.max_payload, &v);
     if (fault != BRIDGE_WIRE_OK) {
         bridge_stats_malformed(&bridge->stats, fault, section->endpoint);
-        zmq_msg_close(msg);
         return;
     }
     struct bridge_in_topic *t = find_topic(bridge, section, v.topic);
@@ -118,59 +141,18 @@ static void take(struct bridge *bridge, struct bridge_section *section, zmq_msg_
             fprintf(stderr, "svipc bridge: in: more than --max-topics %d topics; dropping topic '%s' and any "
                             "further new ones (logged once)\n", bridge->config.max_topics, v.topic);
         atomic_fetch_add_explicit(&bridge->stats.dropped, 1, memory_order_relaxed);
-        zmq_msg_close(msg);
         return;
     }
-    /* Order within a stream: a value not newer than the last written (or
-     * pending) one is a repeat (republished) or arrived late. */
-    const struct bridge_wire_value *newest = t->pending ? &t->value : NULL;
-    uint64_t stream = newest ? newest->stream : t->stream;
-    uint64_t last = newest ? newest->sequence : t->last_sequence;
-    int have_any = t->pending || t->last_sequence != 0;
-    if (have_any && v.stream == stream && v.sequence <= last) {
+    /* Within one stream (one run of one sender) sequences only grow; a new
+     * stream (the sender restarted) starts afresh. */
+    if (t->seen && v.stream == t->stream && v.sequence <= t->last_sequence) {
         atomic_fetch_add_explicit(&bridge->stats.repeats, 1, memory_order_relaxed);
-        zmq_msg_close(msg);
         return;
     }
-    if (t->pending) {
-        atomic_fetch_add_explicit(&bridge->stats.conflated, 1, memory_order_relaxed);
-        zmq_msg_close(&t->message);
-    }
-    zmq_msg_init(&t->message);
-    zmq_msg_move(&t->message, msg); /* zmq_msg_t may hold small data inline: move, never copy */
-    zmq_msg_close(msg);
-    t->value = v;
-    t->value.payload = (const unsigned char *)zmq_msg_data(&t->message) + BRIDGE_WIRE_HEADER_SIZE;
-    t->pending = 1;
-}
-
-static void write_pending(struct bridge *bridge, struct bridge_in_topic *t)
-{
-    const struct bridge_wire_value *v = &t->value;
-    if (t->state == TOPIC_REFUSED && (v->type != t->type || v->payload_size != t->payload_size))
-        t->state = TOPIC_NEW; /* the sender's shape changed: look again */
-    if (t->state == TOPIC_NEW)
-        open_local(bridge, t);
-    int rc = -EINVAL;
-    if (t->state == TOPIC_OPEN && v->type == t->type && v->payload_size == t->payload_size)
-        rc = svipc_channel_publish(t->channel, v->payload, v->payload_size, NULL);
-    if (rc == 0) {
-        atomic_fetch_add_explicit(&bridge->stats.in, 1, memory_order_relaxed);
-        if (!(v->flags & BRIDGE_WIRE_FLAG_REPEAT))
-            bridge_stats_latency(&bridge->stats, bridge_realtime_ns() - v->publish_time_ns);
-    } else {
-        if (t->state == TOPIC_OPEN && rc != -EINVAL) {
-            static int logged; /* main thread only */
-            if (!logged++)
-                fprintf(stderr, "svipc bridge: in: publishing to '%s' failed: %s (%s); dropping (logged once)\n",
-                        t->local_name, svipc_strerror(rc), svipc_last_error_message());
-        }
-        atomic_fetch_add_explicit(&bridge->stats.dropped, 1, memory_order_relaxed);
-    }
-    t->stream = v->stream;
-    t->last_sequence = v->sequence;
-    zmq_msg_close(&t->message);
-    t->pending = 0;
+    t->seen = 1;
+    t->stream = v.stream;
+    t->last_sequence = v.sequence;
+    write_value(bridge, t, &v);
 }
 
 void bridge_in_receive(struct bridge *bridge, struct bridge_section *section)
@@ -192,10 +174,8 @@ void bridge_in_receive(struct bridge *bridge, struct bridge_section *section)
             continue;
         }
         take(bridge, section, &msg);
+        zmq_msg_close(&msg);
     }
-    for (int i = 0; i < section->in_topic_count; i++)
-        if (section->in_topics[i].pending)
-            write_pending(bridge, &section->in_topics[i]);
 }
 
 int bridge_in_start(struct bridge *bridge, struct bridge_section *section)
@@ -217,10 +197,7 @@ void bridge_in_stop(struct bridge *bridge, struct bridge_section *section)
 {
     (void)bridge;
     for (int i = 0; i < section->in_topic_count; i++) {
-        struct bridge_in_topic *t = &section->in_topics[i];
-        if (t->pending)
-            zmq_msg_close(&t->message);
-        svipc_channel_close(t->channel);
+        svipc_channel_close(section->in_topics[i].channel);
     }
     free(section->in_topics);
     section->in_topics = NULL;

@@ -28,7 +28,8 @@ void bridge_usage(void)
            "                          new subscribers, which always get it at once)\n"
            "  --stats SECONDS         print counters and latency this often (and at exit)\n"
            "  --max-size BYTES        largest payload accepted (default 64 MiB)\n"
-           "  --hwm N                 ZeroMQ queue bound, messages per peer (default 4)\n"
+           "  --hwm N                 out: values queued per peer while the link is busy (default 100;\n"
+           "                          lower for large values over slow links)\n"
            "  --spin MICROSECONDS     out: spin this long before sleeping for a value (default 50)\n"
            "  --mode OCTAL            in: permissions of channels it creates (default 0600)\n"
            "  --max-topics N          in: distinct topics per section (default 256)\n"
@@ -157,7 +158,7 @@ int bridge_parse(int argc, char **argv, struct bridge_config *c)
     memset(c, 0, sizeof *c);
     c->republish_ns = (int64_t)NS_PER_SECOND;
     c->max_payload = 64u << 20;
-    c->hwm = 4;
+    c->hwm = 100;
     c->spin_ns = SVIPC_CHANNEL_DEFAULT_SPIN_NS;
     c->mode = 0600;
     c->max_topics = 256;

@@ -21,7 +21,7 @@
 #include <zmq.h>
 
 #define OPEN_RETRY_NS 100000000 /* a channel that does not exist yet is looked for this often */
-#define BACKOFF_NS 1000000      /* the link is full: wait this long for a newer value, then retry */
+#define SEND_WAIT_MS 10         /* the link is full: wait this long for room, then look for a newer value */
 
 struct bridge_out_topic {
     struct bridge *bridge;
@@ -80,12 +80,14 @@ static int read_value(struct bridge_out_topic *topic, svipc_channel *handle, uin
     return 0;
 }
 
-/* Send under the section lock; poke the main loop if the XPUB has input
- * (a send may consume the edge of the socket's ZMQ_FD). 0 or -errno. */
-static int send_value(struct bridge_section *section, zmq_msg_t *msg)
+/* Send under the section lock, waiting at most SEND_WAIT_MS for room (the
+ * XPUB's ZMQ_SNDTIMEO); poke the main loop if the XPUB has input, since a
+ * send may consume the edge of the socket's ZMQ_FD. 0 or -errno (-EAGAIN:
+ * the link is still full). */
+static int send_value(struct bridge_section *section, zmq_msg_t *msg, int flags)
 {
     pthread_mutex_lock(&section->lock);
-    int rc = zmq_msg_send(msg, section->socket, ZMQ_DONTWAIT) < 0 ? -zmq_errno() : 0;
+    int rc = zmq_msg_send(msg, section->socket, flags) < 0 ? -zmq_errno() : 0;
     int events = 0;
     size_t size = sizeof events;
     zmq_getsockopt(section->socket, ZMQ_EVENTS, &events, &size);
@@ -163,9 +165,10 @@ static void *topic_thread(void *arg)
             continue;
         atomic_fetch_add_explicit(&bridge->stats.conflated, info.missed, memory_order_relaxed);
         last = info.sequence;
-        /* The link is full: keep only the newest value and try again. */
-        while ((rc = send_value(topic->section, &msg)) == -EAGAIN && !atomic_load(&bridge->stop)) {
-            if (svipc_channel_wait(handle, last, BACKOFF_NS, SVIPC_INTERRUPTIBLE) == 0) {
+        /* The link is full (the send waited SEND_WAIT_MS in vain): keep only
+         * the newest value and try again. */
+        while ((rc = send_value(topic->section, &msg, 0)) == -EAGAIN && !atomic_load(&bridge->stop)) {
+            if (svipc_channel_latest(handle) > last) {
                 zmq_msg_t newer;
                 svipc_channel_read_info newer_info;
                 if (read_value(topic, handle, 0, &newer, &newer_info) == 0) {
@@ -187,7 +190,9 @@ static void *topic_thread(void *arg)
 
 int bridge_out_start(struct bridge *bridge, struct bridge_section *section)
 {
-    if (bridge_socket_open(bridge, section, ZMQ_XPUB) != 0)
+    int wait_ms = SEND_WAIT_MS;
+    if (bridge_socket_open(bridge, section, ZMQ_XPUB) != 0 ||
+        zmq_setsockopt(section->socket, ZMQ_SNDTIMEO, &wait_ms, sizeof wait_ms) != 0)
         return -1;
     section->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     section->out_topics = calloc((size_t)section->name_count, sizeof *section->out_topics);
@@ -225,7 +230,7 @@ void bridge_out_republish(struct bridge *bridge, struct bridge_section *section)
         pthread_mutex_unlock(&topic->main_lock);
         if (rc < 0)
             continue;
-        if (send_value(section, &msg) == 0)
+        if (send_value(section, &msg, ZMQ_DONTWAIT) == 0)
             atomic_fetch_add_explicit(&bridge->stats.republished, 1, memory_order_relaxed);
         else
             zmq_msg_close(&msg); /* the link is full: it carries newer values anyway */
