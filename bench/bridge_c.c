@@ -82,6 +82,12 @@ struct transport {
     svipc_channel *channel;
 };
 
+/* What is measured: raw ZeroMQ or the bridge. (Spinning receivers were
+ * tried and dropped: on a 2-core machine shared with other work, a spinning
+ * thread starves the very threads it waits for.) */
+enum path { RAW, BRIDGE, PATHS };
+static const char *const path_names[PATHS] = {"raw zmq", "bridge"};
+
 static int zmq_send_value(struct transport *t, const void *value, size_t size)
 {
     return zmq_send(t->socket, value, size, 0) < 0 ? -1 : 0;
@@ -276,8 +282,9 @@ struct pair_result {
 
 /* Run sender and receiver as two processes, the receiver's result back
  * through a pipe. `bridge`: each in its own IPC namespace with its bridge. */
-static struct pair_result run_pair(size_t size, int bridge)
+static struct pair_result run_pair(size_t size, enum path path)
 {
+    int bridge = path == BRIDGE;
     int go[2], results[2], endpoint_pipe[2], sent_pipe[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, go) != 0 || pipe(results) != 0 || pipe(endpoint_pipe) != 0 ||
         pipe(sent_pipe) != 0)
@@ -381,6 +388,20 @@ static struct pair_result run_pair(size_t size, int bridge)
     return p;
 }
 
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, compare_double);
+    return v[n / 2];
+}
+
+#define ROUNDS 3
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -390,37 +411,43 @@ int main(int argc, char **argv)
     tool = argv[1];
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("svipc bridge (channel -> bridge out -> ZeroMQ -> bridge in -> channel, two IPC namespaces)\n"
-           "beside raw ZeroMQ PUB/SUB between two processes; latency: %d values every %d us; "
-           "flat out: %d ms\n\n", LATENCY_VALUES, PACE_US, FLAT_OUT_MS);
-    printf("%-8s %-10s %9s %9s %12s %12s %12s %11s\n", "size", "path", "p50 us", "p99 us", "delivered/s",
+           "beside raw ZeroMQ PUB/SUB between two processes; latency: %d values every %d us; flat out: %d ms;\n"
+           "median of %d interleaved rounds\n\n", LATENCY_VALUES, PACE_US, FLAT_OUT_MS, ROUNDS);
+    printf("%-8s %-12s %9s %9s %12s %12s %12s %11s\n", "size", "path", "p50 us", "p99 us", "delivered/s",
            "seen/s", "sent", "lost*");
     const size_t sizes[] = {64, 65536};
-    int fail = 0;
     for (int k = 0; k < 2; k++) {
         size_t size = sizes[k];
-        struct pair_result raw = run_pair(size, 0);
-        struct pair_result ours = run_pair(size, 1);
-        const struct pair_result *rows[2] = {&raw, &ours};
-        const char *names[2] = {"raw zmq", "bridge"};
-        double rate[2];
-        for (int i = 0; i < 2; i++) {
-            const struct pair_result *p = rows[i];
-            double seconds = p->r.flat_out_seconds > 0 ? p->r.flat_out_seconds : 1;
-            rate[i] = p->r.flat_out_delivered / seconds;
-            printf("%-8zu %-10s %9.1f %9.1f %12.0f %12.0f %12" PRIu64 " %11" PRIu64 "\n", size, names[i],
-                   p->r.p50_us, p->r.p99_us, rate[i], p->r.flat_out_seen / seconds, p->sent,
-                   p->sent - p->r.flat_out_delivered);
+        double p50[PATHS][ROUNDS], p99[PATHS][ROUNDS], delivered[PATHS][ROUNDS], seen[PATHS][ROUNDS];
+        double sent[PATHS][ROUNDS], lost[PATHS][ROUNDS];
+        for (int round = 0; round < ROUNDS; round++)
+            for (int i = 0; i < PATHS; i++) {
+                struct pair_result p = run_pair(size, (enum path)i);
+                double seconds = p.r.flat_out_seconds > 0 ? p.r.flat_out_seconds : 1;
+                p50[i][round] = p.r.p50_us;
+                p99[i][round] = p.r.p99_us;
+                delivered[i][round] = p.r.flat_out_delivered / seconds;
+                seen[i][round] = p.r.flat_out_seen / seconds;
+                sent[i][round] = (double)p.sent;
+                lost[i][round] = (double)(p.sent - p.r.flat_out_delivered);
+            }
+        double m50[PATHS], rate[PATHS];
+        for (int i = 0; i < PATHS; i++) {
+            m50[i] = median(p50[i], ROUNDS);
+            rate[i] = median(delivered[i], ROUNDS);
+            printf("%-8zu %-12s %9.1f %9.1f %12.0f %12.0f %12.0f %11.0f\n", size, path_names[i], m50[i],
+                   median(p99[i], ROUNDS), rate[i], median(seen[i], ROUNDS), median(sent[i], ROUNDS),
+                   median(lost[i], ROUNDS));
         }
-        double extra = ours.r.p50_us - raw.r.p50_us, ratio = rate[0] > 0 ? rate[1] / rate[0] : 0;
-        printf("%-8zu %-10s p50 +%.1f us over raw (target <= +20), delivered/s %.2fx raw (target >= 0.80)%s\n\n",
+        double extra = m50[BRIDGE] - m50[RAW], ratio = rate[RAW] > 0 ? rate[BRIDGE] / rate[RAW] : 0;
+        printf("%-8zu %-12s p50 %+.1f us over raw (target <= +20), delivered/s %.2fx raw (target >= 0.80)%s\n",
                size, "=>", extra, ratio, extra <= 20 && ratio >= 0.8 ? "" : "  MISSED");
-        fail |= !(extra <= 20 && ratio >= 0.8);
+        printf("\n");
     }
     printf("delivered/s: values that reached host B in the flat-out phase (raw: received by the SUB; bridge:\n"
            "  written into B's channel, counted by its sequence numbers); seen/s: values the subscriber process\n"
            "  itself woke up for (a latest-value reader skips to the newest; the ZeroMQ SUB drains a queue).\n"
            "* lost: published but never delivered: conflated away by latest-value semantics (bridge) or\n"
            "  dropped at the PUB high-water mark (raw ZeroMQ).\n");
-    (void)fail; /* a benchmark reports; the targets are read from its output */
     return 0;
 }

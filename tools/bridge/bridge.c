@@ -145,8 +145,10 @@ static void run(struct bridge *bridge, int signal_fd, void *zap)
             struct bridge_section *s = owner[k];
             if (s->direction == BRIDGE_IN && (items[k].revents & ZMQ_POLLIN))
                 bridge_in_receive(bridge, s);
-            else if (s->direction == BRIDGE_OUT && items[k].fd == s->notify_fd)
-                bridge_out_subscriptions(bridge, s); /* the fd edge may be missed: always look */
+            else if (s->direction == BRIDGE_OUT && (items[k].revents & ZMQ_POLLIN) &&
+                     (k + 1 >= count || owner[k + 1] != s || !(items[k + 1].revents & ZMQ_POLLIN)))
+                bridge_out_subscriptions(bridge, s); /* once per section, whichever of its fds woke us;
+                                                        ZMQ_EVENTS there also clears the socket's fd */
         }
         now = monotonic_ns();
         if (now >= next_republish) {
