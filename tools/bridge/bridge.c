@@ -46,6 +46,8 @@ int bridge_socket_open(struct bridge *bridge, struct bridge_section *section, in
         rc |= zmq_setsockopt(s, ZMQ_SNDHWM, &c->hwm, sizeof c->hwm);
         rc |= zmq_setsockopt(s, ZMQ_XPUB_NODROP, &one, sizeof one);  /* full: EAGAIN, we keep the newest */
         rc |= zmq_setsockopt(s, ZMQ_XPUB_VERBOSE, &one, sizeof one); /* every subscriber's join, repeats too */
+        int64_t max_subscription = 1024; /* peers send us subscriptions only: a few bytes each */
+        rc |= zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max_subscription, sizeof max_subscription);
     }
     if (rc == 0 && type == ZMQ_SUB) {
         /* The in loop drains the whole queue each time it runs, so a deep
