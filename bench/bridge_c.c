@@ -275,6 +275,22 @@ static int stop_bridge(pid_t pid, FILE *out, const char *who)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* The end of one side's process: stop its bridge (if any) and remove its
+ * channel, or close its raw socket. */
+static _Noreturn void end_side(struct transport *t, void *ctx, pid_t bridge_pid, FILE *bridge_out, const char *who)
+{
+    if (bridge_pid) {
+        if (stop_bridge(bridge_pid, bridge_out, who) != 0)
+            fprintf(stderr, "bridge_c: bridge %s did not exit cleanly\n", who);
+        svipc_channel_remove(t->channel);
+        svipc_channel_close(t->channel);
+    } else {
+        zmq_close(t->socket);
+    }
+    zmq_ctx_term(ctx);
+    _exit(0);
+}
+
 struct pair_result {
     struct result r;
     uint64_t sent;
@@ -318,16 +334,7 @@ static struct pair_result run_pair(size_t size, enum path path)
         uint64_t sent = run_sender(&t, size, go[0]);
         if (write(sent_pipe[1], &sent, sizeof sent) != sizeof sent)
             die("write");
-        if (bridge) {
-            if (stop_bridge(bridge_pid, bridge_out, "out") != 0)
-                fprintf(stderr, "bridge_c: bridge out did not exit cleanly\n");
-            svipc_channel_remove(t.channel);
-            svipc_channel_close(t.channel);
-        } else {
-            zmq_close(t.socket);
-        }
-        zmq_ctx_term(ctx);
-        _exit(0);
+        end_side(&t, ctx, bridge_pid, bridge_out, "out");
     }
     char endpoint[256];
     if (read(endpoint_pipe[0], endpoint, sizeof endpoint) != sizeof endpoint || !endpoint[0])
@@ -362,16 +369,7 @@ static struct pair_result run_pair(size_t size, enum path path)
         struct result r = run_receiver(&t, size, go[1]);
         if (write(results[1], &r, sizeof r) != sizeof r)
             die("write");
-        if (bridge) {
-            if (stop_bridge(bridge_pid, bridge_out, "in ") != 0)
-                fprintf(stderr, "bridge_c: bridge in did not exit cleanly\n");
-            svipc_channel_remove(t.channel);
-            svipc_channel_close(t.channel);
-        } else {
-            zmq_close(t.socket);
-        }
-        zmq_ctx_term(ctx);
-        _exit(0);
+        end_side(&t, ctx, bridge_pid, bridge_out, "in ");
     }
     struct pair_result p = {0};
     if (read(results[0], &p.r, sizeof p.r) != sizeof p.r || read(sent_pipe[0], &p.sent, sizeof p.sent) != sizeof p.sent)

@@ -58,7 +58,16 @@ class Bridge:
         return [line.split()[2] for line in self.lines if line.startswith(("out bound", "in bound"))]
 
 
-class Stream:
+class Worker:
+    """A daemon thread running self._run until self.stop is set."""
+
+    def start(self):
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+
+class Stream(Worker):
     """A publisher thread: counters 1, 2, ... every `period` seconds."""
 
     def __init__(self, topic, size, period):
@@ -66,9 +75,7 @@ class Stream:
         self.pub = svipc.Publisher(topic, payload(0, size))
         self.size, self.period = size, period
         self.last = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.start()
 
     def _run(self):
         while not self.stop.is_set():
@@ -77,7 +84,7 @@ class Stream:
             time.sleep(self.period)
 
 
-class Collector:
+class Collector(Worker):
     """A subscriber thread: every value it sees, checked for tearing and order."""
 
     def __init__(self, topic, size):
@@ -85,9 +92,7 @@ class Collector:
         self.sub = svipc.Subscriber(topic, payload(0, size))
         self.count = self.torn = self.backwards = self.repeated = 0
         self.last = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.start()
 
     def _run(self):
         while not self.stop.is_set():

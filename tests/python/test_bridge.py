@@ -141,7 +141,7 @@ def test_several_topics_both_directions_in_one_process(hosts):
         a("publish", topic="robot/count", value=100 + i)
     assert b("read", topic="a:robot/count", default=0, expect=149)["found"]
     for h, name in ((a, "a"), (a, "a_in"), (b, "b")):
-        assert h("stop", name=name)["rc"] == 0
+        assert h("stop", name=name, sig="TERM")["rc"] == 0  # SIGTERM: the same clean exit as SIGINT
     assert a.finish(["robot/speed", "robot/count", "robot/blob", "ctl/cmd"]) == []
     assert b.finish(["a:robot/speed", "a:robot/count", "a:robot/blob", "ctl/cmd"]) == []
 
