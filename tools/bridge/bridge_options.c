@@ -142,7 +142,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
         return argv[*i] + n + 1;
     if (strcmp(argv[*i], name) != 0)
         return NULL;
-    if (*i + 1 >= argc)
+    if (*i + 1 >= argc || strncmp(argv[*i + 1], "--", 2) == 0) /* the next option, not a value */
         return NULL;
     return argv[++*i];
 }
