@@ -71,7 +71,7 @@ def test_values_in_order_never_torn_newest_wins_and_late_subscriber(hosts):
     got = b("collected", topic="cam/frame", until=last)
     assert got["last"] == last, got  # the newest value arrives
     assert got["torn"] == 0 and got["backwards"] == 0 and got["repeated"] == 0, got
-    assert got["count"] > last // 4, got  # most values crossed at this rate
+    assert got["count"] > last // 10, got  # the stream crossed, not just its last value (skips are allowed)
     b("collect_stop", topic="cam/frame")
     # A third host whose bridge connects after the last publish gets the current value at once.
     c = hosts()
@@ -84,7 +84,8 @@ def test_values_in_order_never_torn_newest_wins_and_late_subscriber(hosts):
     assert stopped["rc"] == 0, stopped
     s = stats_of(stopped["stdout"])
     assert s["in"] >= got["count"] and s["malformed"] == 0, s
-    assert s["latency_samples"] >= 0
+    latencies = [stats_of([line]) for line in stopped["stdout"] if "latency_p50_us" in line]
+    assert latencies and all(0 < x["latency_p50_us"] < 10e6 for x in latencies), stopped["stdout"]  # one clock here
     assert a("stop", name="out")["rc"] == 0
     assert c("stop", name="in")["rc"] == 0
     # the channels the in bridges wrote are still there, with the last value
