@@ -62,7 +62,6 @@ struct bridge {
     void *context;
     struct bridge_stats stats;
     atomic_int stop;
-    int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC, taken per value */
 };
 
 /* bridge_options.c */
