@@ -7,6 +7,8 @@
  */
 #include <svipc/svipc.h>
 
+#include "bridge/bridge.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
@@ -1219,6 +1221,7 @@ int main(int argc, char **argv)
         printf("svipc %s (library %s)\n", SVIPC_VERSION_STRING, svipc_version_string());
         return EXIT_SUCCESS;
     }
+    if (strcmp(argv[1], "bridge") == 0) return bridge_main(argc - 1, argv + 1); /* tools/bridge/, doc/bridge.md */
     const struct command *command = NULL;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)

@@ -1,0 +1,295 @@
+/* svipc bridge — the out direction: local channels -> one XPUB socket.
+ *
+ * One thread per channel sleeps in svipc_channel_wait() (no polling while
+ * idle), reads the newest value straight into a ZeroMQ message behind the
+ * wire header, and sends it on the section's XPUB under the section's lock.
+ * Latest value per topic: the XPUB refuses (XPUB_NODROP) instead of queueing
+ * beyond --hwm messages; the thread then keeps only the newest value of its
+ * topic and retries, so a slow link never builds a queue of stale values.
+ * The main loop answers new subscriptions and the --republish timer with each
+ * topic's current value, read through a second handle of its own.
+ */
+#include "bridge_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define OPEN_RETRY_NS 100000000 /* a channel that does not exist yet is looked for this often */
+#define SEND_WAIT_MS 10         /* the link is full: wait this long for room, then look for a newer value */
+
+struct bridge_out_topic {
+    struct bridge *bridge;
+    struct bridge_section *section;
+    const char *name;
+    uint64_t stream;
+    pthread_t thread;
+    int started;
+    /* main thread's reader (republish); opened by the topic thread, then read only by main */
+    pthread_mutex_t main_lock;
+    svipc_channel *main_handle;
+    uint32_t type;
+    uint64_t payload_size;
+};
+
+static uint64_t random_u64(void)
+{
+    uint64_t v = 0;
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f || fread(&v, sizeof v, 1, f) != 1)
+        v = (uint64_t)bridge_realtime_ns() ^ ((uint64_t)getpid() << 32);
+    if (f)
+        fclose(f);
+    return v;
+}
+
+static void sleep_ns(int64_t ns)
+{
+    struct timespec t = {ns / 1000000000, ns % 1000000000};
+    nanosleep(&t, NULL); /* a signal (stop) ends it early */
+}
+
+/* A value of `topic` read from `handle` into a new message; 0, -ENODATA or -errno. */
+static int read_value(struct bridge_out_topic *topic, svipc_channel *handle, uint32_t flags, zmq_msg_t *msg,
+                      svipc_channel_read_info *ret_info)
+{
+    if (zmq_msg_init_size(msg, BRIDGE_WIRE_HEADER_SIZE + topic->payload_size) != 0)
+        return -ENOMEM;
+    unsigned char *data = zmq_msg_data(msg);
+    int rc = svipc_channel_read(handle, data + BRIDGE_WIRE_HEADER_SIZE, topic->payload_size, SVIPC_CHANNEL_ANY_AGE,
+                                ret_info);
+    if (rc < 0) {
+        zmq_msg_close(msg);
+        return rc;
+    }
+    struct bridge_wire_value v = {0};
+    snprintf(v.topic, sizeof v.topic, "%s", topic->name);
+    v.type = topic->type;
+    v.flags = flags;
+    v.payload_size = topic->payload_size;
+    v.sequence = ret_info->sequence;
+    /* the channel's clock is CLOCK_MONOTONIC; the wire carries CLOCK_REALTIME */
+    v.publish_time_ns = ret_info->publish_time_ns + (bridge_realtime_ns() - svipc_channel_now_ns());
+    v.stream = topic->stream;
+    bridge_wire_encode_header(data, &v);
+    return 0;
+}
+
+/* Send under the section lock, waiting at most SEND_WAIT_MS for room (the
+ * XPUB's ZMQ_SNDTIMEO); poke the main loop if the XPUB has input, since a
+ * send may consume the edge of the socket's ZMQ_FD. 0 or -errno (-EAGAIN:
+ * the link is still full). */
+static int send_value(struct bridge_section *section, zmq_msg_t *msg, int flags)
+{
+    pthread_mutex_lock(&section->lock);
+    int rc = zmq_msg_send(msg, section->socket, flags) < 0 ? -zmq_errno() : 0;
+    int events = 0;
+    size_t size = sizeof events;
+    zmq_getsockopt(section->socket, ZMQ_EVENTS, &events, &size);
+    pthread_mutex_unlock(&section->lock);
+    if (events & ZMQ_POLLIN) {
+        uint64_t one = 1;
+        if (write(section->notify_fd, &one, sizeof one) < 0) {
+            /* the counter is already non-zero: the main loop will look */
+        }
+    }
+    return rc;
+}
+
+static int open_channel(struct bridge_out_topic *topic, svipc_channel **ret_handle)
+{
+    int rc = svipc_channel_open(topic->name, SVIPC_CHANNEL_TYPE_ANY, 0, 0, 0, 0, ret_handle);
+    if (rc < 0)
+        return rc;
+    svipc_channel_info info;
+    if ((rc = svipc_channel_stat(*ret_handle, &info)) < 0 || info.payload_size > topic->bridge->config.max_payload) {
+        if (rc == 0) {
+            fprintf(stderr, "svipc bridge: out: channel '%s' carries %llu bytes per value, above --max-size %llu\n",
+                    topic->name, (unsigned long long)info.payload_size,
+                    (unsigned long long)topic->bridge->config.max_payload);
+            rc = -EMSGSIZE;
+        }
+        *ret_handle = svipc_channel_close(*ret_handle);
+        return rc;
+    }
+    svipc_channel_set_spin(*ret_handle, topic->bridge->config.spin_ns);
+    topic->type = info.type;
+    topic->payload_size = info.payload_size;
+    svipc_channel *main_handle = NULL;
+    if ((rc = svipc_channel_open(topic->name, info.type, info.payload_size, 0, 0, 0, &main_handle)) < 0) {
+        *ret_handle = svipc_channel_close(*ret_handle);
+        return rc;
+    }
+    pthread_mutex_lock(&topic->main_lock);
+    topic->main_handle = main_handle;
+    pthread_mutex_unlock(&topic->main_lock);
+    return 0;
+}
+
+static void *topic_thread(void *arg)
+{
+    struct bridge_out_topic *topic = arg;
+    struct bridge *bridge = topic->bridge;
+    sigset_t wake;
+    sigemptyset(&wake);
+    sigaddset(&wake, SIGUSR1); /* bridge_out_stop() interrupts the wait with it */
+    pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
+
+    svipc_channel *handle = NULL;
+    int reported = 0;
+    uint64_t last = 0;
+    while (!atomic_load(&bridge->stop)) {
+        if (!handle) {
+            int rc = open_channel(topic, &handle);
+            if (rc < 0) {
+                if (!reported++)
+                    fprintf(stderr, "svipc bridge: out: channel '%s': %s (%s); waiting for it\n", topic->name,
+                            svipc_strerror(rc), svipc_last_error_message());
+                sleep_ns(OPEN_RETRY_NS);
+                continue;
+            }
+            if (reported)
+                fprintf(stderr, "svipc bridge: out: channel '%s' found\n", topic->name);
+        }
+        int rc = svipc_channel_wait(handle, last, SVIPC_WAIT_FOREVER, SVIPC_INTERRUPTIBLE);
+        if (rc < 0)
+            continue; /* -EINTR: look at stop */
+        zmq_msg_t msg;
+        svipc_channel_read_info info;
+        if (read_value(topic, handle, 0, &msg, &info) < 0)
+            continue;
+        atomic_fetch_add_explicit(&bridge->stats.conflated, info.missed, memory_order_relaxed);
+        last = info.sequence;
+        /* The link is full (the send waited SEND_WAIT_MS in vain): keep only
+         * the newest value and try again. */
+        while ((rc = send_value(topic->section, &msg, 0)) == -EAGAIN && !atomic_load(&bridge->stop)) {
+            if (svipc_channel_latest(handle) > last) {
+                zmq_msg_t newer;
+                svipc_channel_read_info newer_info;
+                if (read_value(topic, handle, 0, &newer, &newer_info) == 0) {
+                    zmq_msg_close(&msg);
+                    msg = newer;
+                    atomic_fetch_add_explicit(&bridge->stats.conflated, 1 + newer_info.missed, memory_order_relaxed);
+                    last = newer_info.sequence;
+                }
+            }
+        }
+        if (rc == 0)
+            atomic_fetch_add_explicit(&bridge->stats.out, 1, memory_order_relaxed);
+        else
+            zmq_msg_close(&msg);
+    }
+    svipc_channel_close(handle);
+    return NULL;
+}
+
+int bridge_out_start(struct bridge *bridge, struct bridge_section *section)
+{
+    int wait_ms = SEND_WAIT_MS;
+    if (bridge_socket_open(bridge, section, ZMQ_XPUB) != 0 ||
+        zmq_setsockopt(section->socket, ZMQ_SNDTIMEO, &wait_ms, sizeof wait_ms) != 0)
+        return -1;
+    section->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    section->out_topics = calloc((size_t)section->name_count, sizeof *section->out_topics);
+    if (section->notify_fd < 0 || !section->out_topics) {
+        fprintf(stderr, "svipc bridge: out: out of resources\n");
+        return -1;
+    }
+    uint64_t stream = random_u64();
+    for (int i = 0; i < section->name_count; i++) {
+        struct bridge_out_topic *topic = &section->out_topics[i];
+        topic->bridge = bridge;
+        topic->section = section;
+        topic->name = section->names[i];
+        topic->stream = stream + (uint64_t)i;
+        pthread_mutex_init(&topic->main_lock, NULL);
+        if (pthread_create(&topic->thread, NULL, topic_thread, topic) != 0) {
+            fprintf(stderr, "svipc bridge: out: cannot start a thread for '%s'\n", topic->name);
+            return -1;
+        }
+        topic->started = 1;
+    }
+    return 0;
+}
+
+/* Send each topic's current value again, flagged as a repeat. */
+void bridge_out_republish(struct bridge *bridge, struct bridge_section *section)
+{
+    for (int i = 0; i < section->name_count; i++) {
+        struct bridge_out_topic *topic = &section->out_topics[i];
+        pthread_mutex_lock(&topic->main_lock);
+        zmq_msg_t msg;
+        svipc_channel_read_info info;
+        int rc = topic->main_handle ? read_value(topic, topic->main_handle, BRIDGE_WIRE_FLAG_REPEAT, &msg, &info)
+                                    : -ENODATA;
+        pthread_mutex_unlock(&topic->main_lock);
+        if (rc < 0)
+            continue;
+        if (send_value(section, &msg, ZMQ_DONTWAIT) == 0)
+            atomic_fetch_add_explicit(&bridge->stats.republished, 1, memory_order_relaxed);
+        else
+            zmq_msg_close(&msg); /* the link is full: it carries newer values anyway */
+    }
+}
+
+/* Subscriptions arriving on the XPUB: a new (or reconnected) subscriber gets
+ * every current value at once instead of waiting for the next publish. */
+void bridge_out_subscriptions(struct bridge *bridge, struct bridge_section *section)
+{
+    uint64_t counter;
+    if (read(section->notify_fd, &counter, sizeof counter) < 0) {
+        /* nothing signalled: the socket's own fd woke us */
+    }
+    int joined = 0;
+    pthread_mutex_lock(&section->lock);
+    for (;;) {
+        int events = 0;
+        size_t size = sizeof events;
+        if (zmq_getsockopt(section->socket, ZMQ_EVENTS, &events, &size) != 0 || !(events & ZMQ_POLLIN))
+            break;
+        unsigned char frame[1 + BRIDGE_WIRE_TOPIC_MAX];
+        int n = zmq_recv(section->socket, frame, sizeof frame, ZMQ_DONTWAIT);
+        if (n < 0)
+            break;
+        joined |= n >= 1 && frame[0] == 1; /* 1 = subscribe, 0 = unsubscribe */
+    }
+    pthread_mutex_unlock(&section->lock);
+    if (joined)
+        bridge_out_republish(bridge, section);
+}
+
+void bridge_out_stop(struct bridge *bridge, struct bridge_section *section)
+{
+    (void)bridge;
+    for (int i = 0; section->out_topics && i < section->name_count; i++) {
+        struct bridge_out_topic *topic = &section->out_topics[i];
+        if (!topic->started)
+            continue;
+        /* The thread may be spinning or between its stop check and its sleep
+         * when a signal lands: keep knocking until it has left. */
+        for (;;) {
+            pthread_kill(topic->thread, SIGUSR1);
+            struct timespec deadline;
+            clock_gettime(CLOCK_REALTIME, &deadline);
+            deadline.tv_nsec += 10000000;
+            if (deadline.tv_nsec >= 1000000000) {
+                deadline.tv_sec++;
+                deadline.tv_nsec -= 1000000000;
+            }
+            if (pthread_timedjoin_np(topic->thread, NULL, &deadline) == 0)
+                break;
+        }
+        svipc_channel_close(topic->main_handle);
+        pthread_mutex_destroy(&topic->main_lock);
+    }
+    free(section->out_topics);
+    section->out_topics = NULL;
+    if (section->notify_fd >= 0)
+        close(section->notify_fd);
+    section->notify_fd = -1;
+}
