@@ -135,4 +135,9 @@ uint64_t svipc_page_size(void)
     return svipc::page_size();
 }
 
+uint64_t svipc_shm_attach_alignment(void)
+{
+    return svipc::attach_alignment();
+}
+
 } // extern "C"

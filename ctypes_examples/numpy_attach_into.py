@@ -22,8 +22,9 @@ N = 4096  # float32 values: 16 KiB, four pages
 
 def process_b(name):
     shm = svipc.SharedMemory(name=name)          # open the existing segment by name
-    # An ordinary numpy array, not page-aligned: over-allocate one page minus a byte.
-    storage = np.zeros(shm.size + svipc.PAGE_SIZE - 1 + 8, dtype=np.uint8)
+    # An ordinary numpy array, not page-aligned: over-allocate SHMLBA (a page
+    # on x86-64 and arm64, 16 KiB on 32-bit ARM) minus a byte.
+    storage = np.zeros(shm.size + svipc.ATTACH_ALIGNMENT - 1 + 8, dtype=np.uint8)
     host = storage[8:]                            # data pointer off page alignment
     att = shm.attach_into(host)
     data = host[att.offset:att.offset + shm.size].view(np.float32)

@@ -87,12 +87,15 @@ def strerror(code):
 _declare("svipc_version", ctypes.c_uint32, [], errcheck=False)
 _declare("svipc_version_string", ctypes.c_char_p, [], errcheck=False)
 _declare("svipc_page_size", ctypes.c_uint64, [], errcheck=False)
+_declare("svipc_shm_attach_alignment", ctypes.c_uint64, [], errcheck=False)
 _declare("svipc_key_from_path", ctypes.c_int, [ctypes.c_char_p, ctypes.c_int32, ctypes.POINTER(ctypes.c_int32)])
 _declare("svipc_key_from_name", ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int32)])
 
 version = _lib.svipc_version()
 version_string = _lib.svipc_version_string().decode()
 PAGE_SIZE = _lib.svipc_page_size()
+# SHMLBA: where attach_into places a segment. PAGE_SIZE on x86-64 and arm64, 16 KiB on 32-bit ARM.
+ATTACH_ALIGNMENT = _lib.svipc_shm_attach_alignment()
 
 KEY_PRIVATE = 0
 WAIT_FOREVER = -1
@@ -356,11 +359,12 @@ class SharedMemory(_Closable):
         return attachment
 
     def attach_into(self, buffer, *, keep_buffer=False, readonly=False, prefault=False):
-        """Make the page-aligned part of `buffer` (numpy array, bytearray, mmap...) be the segment.
+        """Make the ATTACH_ALIGNMENT-aligned part of `buffer` (numpy array, bytearray, mmap...) be the segment.
 
-        The segment starts at the first page boundary inside the buffer
-        (`attachment.offset` bytes in); the buffer needs size + PAGE_SIZE - 1
-        bytes unless it is page-aligned (see aligned_array). keep_buffer
+        The segment starts at the first ATTACH_ALIGNMENT (SHMLBA) boundary
+        inside the buffer (`attachment.offset` bytes in); the buffer needs the
+        size rounded up to pages + ATTACH_ALIGNMENT - 1 bytes unless it is
+        aligned (see aligned_array). keep_buffer
         copies the buffer's current bytes into the segment first. The buffer
         stays pinned while attached; detach restores it as private memory
         holding the segment's last contents.
@@ -428,16 +432,20 @@ def stat_shm_id(shmid):
 
 
 def aligned_array(shape, dtype):
-    """A zeroed numpy array whose memory is its own page-aligned anonymous mmap.
+    """A zeroed numpy array on its own anonymous mmap, starting at an ATTACH_ALIGNMENT boundary.
 
     attach_into() on it maps the segment over the whole array (offset 0, no
-    over-allocation needed) and nothing else shares those pages.
+    over-allocation needed) and nothing else shares those pages. mmap only
+    aligns to pages, so where SHMLBA is larger (32-bit ARM) the region has
+    ATTACH_ALIGNMENT - PAGE_SIZE bytes of slack to start the array in.
     """
     import numpy
     dtype = numpy.dtype(dtype)
     nbytes = int(numpy.prod(shape)) * dtype.itemsize
-    region = mmap.mmap(-1, max(PAGE_SIZE, -(-nbytes // PAGE_SIZE) * PAGE_SIZE))
-    return numpy.frombuffer(region, dtype=dtype, count=int(numpy.prod(shape))).reshape(shape)
+    pages = max(PAGE_SIZE, -(-nbytes // PAGE_SIZE) * PAGE_SIZE)
+    region = mmap.mmap(-1, pages + ATTACH_ALIGNMENT - PAGE_SIZE)
+    offset = -ctypes.addressof(ctypes.c_char.from_buffer(region)) % ATTACH_ALIGNMENT
+    return numpy.frombuffer(region, dtype=dtype, count=int(numpy.prod(shape)), offset=offset).reshape(shape)
 
 
 # ---- channels ----

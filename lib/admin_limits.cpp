@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "page.hpp"
+#include "sysctl.hpp"
 
 #include <cerrno>
 #include <string>
@@ -63,8 +64,11 @@ svipc_ipc_limits limits()
     const struct seminfo sem = sem_info(IPC_INFO, "IPC_INFO");
     const struct msginfo msg = msg_info(IPC_INFO, "IPC_INFO");
     svipc_ipc_limits out{};
-    out.shmmax = shm.shmmax;
-    out.shmall = shm.shmall;
+    // shminfo's shmmax and shmall are unsigned long: a 32-bit process (armhf,
+    // also on a 64-bit kernel, which clamps them for compat callers) cannot
+    // see the 64-bit values, so those two come from /proc when it is there.
+    out.shmmax = read_sysctl_u64("/proc/sys/kernel/shmmax", shm.shmmax);
+    out.shmall = read_sysctl_u64("/proc/sys/kernel/shmall", shm.shmall);
     out.shmmin = shm.shmmin;
     out.shmmni = shm.shmmni;
     out.page_size = page_size();

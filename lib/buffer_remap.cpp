@@ -14,14 +14,16 @@ void *placement_in_buffer(void *buffer, uint64_t length, uint64_t segment_size, 
 {
     const uint64_t begin = reinterpret_cast<uintptr_t>(buffer);
     require(length <= UINTPTR_MAX - begin, "buffer + length overflows the address space");
-    const uint64_t start = round_up(begin, page_size());
+    const uint64_t alignment = attach_alignment();
+    require(begin <= UINT64_MAX - alignment, "buffer address too high to align");
+    const uint64_t start = round_up(begin, alignment);
     const uint64_t end = begin + length;
     if (start > end || end - start < mapped_length)
         fail(EINVAL, "segment of " + std::to_string(segment_size) + " bytes does not fit in buffer of " +
-                         std::to_string(length) + " bytes after page alignment (it needs " +
-                         std::to_string(mapped_length) + " bytes from offset " + std::to_string(start - begin) +
-                         "; allocate size + page size - 1 = " + std::to_string(segment_size + page_size() - 1) +
-                         " bytes)");
+                         std::to_string(length) + " bytes after aligning to SHMLBA (" + std::to_string(alignment) +
+                         " bytes; it needs " + std::to_string(mapped_length) + " bytes from offset " +
+                         std::to_string(start - begin) + "; allocate whole pages + SHMLBA - 1 = " +
+                         std::to_string(mapped_length + alignment - 1) + " bytes)");
     return reinterpret_cast<void *>(start);
 }
 

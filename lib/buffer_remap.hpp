@@ -6,8 +6,10 @@
 
 namespace svipc {
 
-// First page boundary inside [buffer, buffer+length) at which `mapped_length`
-// bytes fit; throws -EINVAL with the numbers when they do not.
+// First SHMLBA boundary (attach_alignment()) inside [buffer, buffer+length)
+// at which `mapped_length` bytes fit; throws -EINVAL with the numbers when they
+// do not. Not the page size: on 32-bit ARM shmat rejects a page-aligned
+// address that is not also 16 KiB-aligned.
 void *placement_in_buffer(void *buffer, uint64_t length, uint64_t segment_size, uint64_t mapped_length);
 
 // Atomically replace the mapping at [addr, addr+length) (a shm attachment)

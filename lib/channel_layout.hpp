@@ -75,6 +75,15 @@ static_assert(sizeof(Header) == 3 * cache_line, "Header layout is shared between
 static_assert(offsetof(Header, latest) == cache_line, "Header layout is shared between processes");
 static_assert(offsetof(Header, wake_word) == 2 * cache_line, "Header layout is shared between processes");
 static_assert(sizeof(SlotHeader) == cache_line, "SlotHeader layout is shared between processes");
+// A 32-bit (armhf) and a 64-bit (arm64) process on one arm64 board can share a
+// channel: the same offsets on both, and 64-bit atomics naturally aligned
+// (32-bit ARM's LDREXD/STREXD need 8-byte alignment to be single-copy atomic).
+static_assert(alignof(std::atomic<uint64_t>) == 8 && alignof(std::atomic<int64_t>) == 8,
+              "64-bit shared atomics must be 8-byte aligned on every target");
+static_assert(offsetof(Header, payload_size) == 16 && offsetof(Header, header_size) == 32 &&
+                  offsetof(Header, created_realtime_ns) == 48 && offsetof(Header, creator_pid) == 56,
+              "Header layout must not depend on the target's word size");
+static_assert(offsetof(SlotHeader, publish_time_ns) == 8, "SlotHeader layout must not depend on the target's word size");
 
 constexpr uint64_t round_up_to_line(uint64_t n)
 {

@@ -43,13 +43,19 @@ int64_t Deadline::remaining_ns() const noexcept
     return left > 0 ? left : 0;
 }
 
+struct timespec timespec_from_ns(int64_t ns) noexcept
+{
+    constexpr int64_t max_seconds = std::numeric_limits<time_t>::max();
+    const int64_t seconds = ns / ns_per_second;
+    struct timespec ts;
+    ts.tv_sec = static_cast<time_t>(seconds > max_seconds ? max_seconds : seconds);
+    ts.tv_nsec = static_cast<long>(ns % ns_per_second);
+    return ts;
+}
+
 struct timespec Deadline::remaining_timespec() const noexcept
 {
-    const int64_t left = remaining_ns();
-    struct timespec ts;
-    ts.tv_sec = static_cast<time_t>(left / ns_per_second);
-    ts.tv_nsec = static_cast<long>(left % ns_per_second);
-    return ts;
+    return timespec_from_ns(remaining_ns());
 }
 
 bool Deadline::sleep_at_most(int64_t ns) const noexcept
@@ -58,9 +64,7 @@ bool Deadline::sleep_at_most(int64_t ns) const noexcept
     const int64_t nap = ns < left ? ns : left;
     if (nap <= 0)
         return true;
-    struct timespec ts;
-    ts.tv_sec = static_cast<time_t>(nap / ns_per_second);
-    ts.tv_nsec = static_cast<long>(nap % ns_per_second);
+    const struct timespec ts = timespec_from_ns(nap);
     return nanosleep(&ts, nullptr) == 0 || errno != EINTR;
 }
 

@@ -15,6 +15,11 @@ namespace svipc {
 // Nanoseconds on CLOCK_MONOTONIC.
 int64_t monotonic_now_ns() noexcept;
 
+// ns >= 0 as a relative timespec. Where time_t is 32 bits (Debian 12 armhf)
+// a wait of more than 68 years would wrap to a negative, invalid tv_sec: it
+// saturates at the largest time_t instead, which is as good as forever.
+struct timespec timespec_from_ns(int64_t ns) noexcept;
+
 class Deadline {
 public:
     // timeout_ns: SVIPC_WAIT_FOREVER (-1) blocks, 0 tries once, > 0 is
@@ -30,7 +35,8 @@ public:
     int64_t remaining_ns() const noexcept;
     bool expired() const noexcept { return !forever_ && remaining_ns() == 0; }
 
-    // remaining_ns() as a relative timespec for semtimedop/futex/ppoll.
+    // remaining_ns() as a relative timespec for semtimedop/futex/ppoll
+    // (timespec_from_ns: saturated where time_t is 32 bits).
     struct timespec remaining_timespec() const noexcept;
 
     // Sleep for min(ns, time left), for polling waits. Returns false if a

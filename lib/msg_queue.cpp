@@ -228,15 +228,19 @@ int64_t MessageQueue::receive(int64_t type, void *buf, uint64_t capacity, uint32
         require(timeout_ns == 0, "SVIPC_PEEK does not wait: pass timeout 0");
         msgflg |= MSG_COPY;
     }
-    if (type < LONG_MIN || type > LONG_MAX)
+    if (type > LONG_MAX)
         fail(EINVAL, "type " + std::to_string(type) + " does not fit in a long");
+    // long is 32 bits on armhf. A negative type selects the lowest type <= |type|
+    // and every type fits in a long, so below LONG_MIN selects exactly what
+    // LONG_MIN does (the kernel reads it as <= LONG_MAX): any type.
+    const long selector = type < LONG_MIN ? LONG_MIN : static_cast<long>(type);
     const Deadline deadline(timeout_ns);
 
     MsgBounceBuffer bounce(std::min(capacity, longest_possible_message));
     const size_t room = static_cast<size_t>(std::min(capacity, longest_possible_message));
     ssize_t received = -1;
     const int err = msg_timed_call(deadline, (flags & SVIPC_INTERRUPTIBLE) != 0, ENOMSG, [&](bool nowait) {
-        received = msgrcv(id_, bounce.block(), room, static_cast<long>(type), msgflg | (nowait ? IPC_NOWAIT : 0));
+        received = msgrcv(id_, bounce.block(), room, selector, msgflg | (nowait ? IPC_NOWAIT : 0));
         return received >= 0 ? 0 : errno;
     });
     if (err != 0)

@@ -7,18 +7,6 @@
 
 namespace svipc {
 
-namespace {
-constexpr int64_t ns_per_second = 1000000000;
-
-struct timespec to_timespec(int64_t ns)
-{
-    struct timespec ts;
-    ts.tv_sec = static_cast<time_t>(ns / ns_per_second);
-    ts.tv_nsec = static_cast<long>(ns % ns_per_second);
-    return ts;
-}
-} // namespace
-
 MsgPollTimerSlack::MsgPollTimerSlack() noexcept : saved_(prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0))
 {
     if (saved_ > static_cast<long>(msg_poll_timer_slack_ns))
@@ -49,7 +37,7 @@ MsgPollSleeper::~MsgPollSleeper()
 
 bool MsgPollSleeper::nap(int64_t ns) const noexcept
 {
-    const struct timespec ts = to_timespec(ns);
+    const struct timespec ts = timespec_from_ns(ns);
     if (gated_)
         return !(ppoll(nullptr, 0, &ts, &saved_mask_) < 0 && errno == EINTR);
     // Not interruptible: a signal only cuts this nap short; the wait goes on.

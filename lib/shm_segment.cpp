@@ -216,8 +216,8 @@ void *ShmSegment::attach(void *addr, uint32_t flags)
     owner_.check();
     check_flags(flags, attach_flag_mask, "attach");
     require(!(flags & SVIPC_REMAP) || addr != nullptr, "SVIPC_REMAP needs an address to replace");
-    if (addr && !(flags & SVIPC_RND) && reinterpret_cast<uintptr_t>(addr) % SHMLBA != 0)
-        fail(EINVAL, "address " + hex_address(addr) + " is not SHMLBA-aligned (" + std::to_string(SHMLBA) +
+    if (addr && !(flags & SVIPC_RND) && reinterpret_cast<uintptr_t>(addr) % attach_alignment() != 0)
+        fail(EINVAL, "address " + hex_address(addr) + " is not SHMLBA-aligned (" + std::to_string(attach_alignment()) +
                          " bytes); pass SVIPC_RND to round it down");
     const bool read_only = flags & SVIPC_RDONLY;
     const int shmflg = (read_only ? SHM_RDONLY : 0) | ((flags & SVIPC_RND) ? SHM_RND : 0) |

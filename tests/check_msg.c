@@ -3,6 +3,7 @@
 
 #include "ipcns.h"
 #include "proc_util.h"
+#include "skip_note.h"
 
 #include <check.h>
 #include <errno.h>
@@ -543,7 +544,16 @@ START_TEST(stat_reports_counts_pids_and_times)
     info = stat_of(q);
     ck_assert_uint_eq(info.messages, 1);
     ck_assert_uint_eq(info.bytes, 4);
-    ck_assert_int_eq(info.lrpid, getpid());
+    struct msqid_ds raw;
+    ck_assert_int_eq(msgctl(svipc_msg_id(q), IPC_STAT, &raw), 0);
+    ck_assert_int_eq(info.lrpid, raw.msg_lrpid); /* svipc reports what the kernel says */
+    if (raw.msg_lrpid == 0 && raw.msg_lspid == getpid())
+        /* qemu-user 7.2 copies msg_lspid/msg_lrpid as 8-byte fields for 64-bit
+         * guests, so lrpid lands in the reserved word after it */
+        skip_note("stat_reports_counts_pids_and_times lrpid",
+                  "msgctl(IPC_STAT) reports msg_lrpid 0 after a receive (qemu-user's msqid_ds translation)");
+    else
+        ck_assert_int_eq(info.lrpid, getpid());
     ck_assert_int_ge(info.rtime_ns, before);
     ck_assert_int_eq(svipc_msg_stat(q, NULL), -EINVAL);
     ck_assert_int_eq(svipc_msg_stat(NULL, &info), -EINVAL);
@@ -884,7 +894,18 @@ struct blocked_args {
     int id;
     int64_t timeout_ns;
     int send; /* block in send on a full queue instead of receive */
+    int opened_fd; /* a byte is written here once the queue is open */
 };
+
+/* Waits until `count` children have written their byte to `fd`: the queue
+ * must not be removed before they open it (under qemu-user on a loaded
+ * machine a child can take longer than any fixed sleep to get there). */
+static void wait_until_opened(int fd, int count)
+{
+    char byte;
+    for (int i = 0; i < count; i++)
+        ck_assert_int_eq(read(fd, &byte, 1), 1);
+}
 
 static int block_until_removed(void *arg)
 {
@@ -892,6 +913,8 @@ static int block_until_removed(void *arg)
     svipc_msg *q = NULL;
     if (svipc_msg_open_id(a->id, &q) != 0)
         return 1;
+    if (write(a->opened_fd, "o", 1) != 1)
+        return 4;
     char buf[8];
     int64_t rc = a->send ? svipc_msg_send(q, 1, "x", 1, 0, a->timeout_ns)
                          : svipc_msg_receive(q, 0, buf, sizeof buf, 0, a->timeout_ns, NULL);
@@ -908,10 +931,13 @@ START_TEST(removal_wakes_blocked_receivers_and_senders_with_eidrm)
     svipc_msg *q = create_private();
     int id = svipc_msg_id(q);
     ck_assert_int_eq(svipc_msg_set_capacity(q, 1), 0);
-    struct blocked_args receiver = {id, SVIPC_WAIT_FOREVER, 0};
-    struct blocked_args timed_receiver = {id, 30000 * MS, 0};
+    int opened[2];
+    ck_assert_int_eq(pipe(opened), 0);
+    struct blocked_args receiver = {id, SVIPC_WAIT_FOREVER, 0, opened[1]};
+    struct blocked_args timed_receiver = {id, 30000 * MS, 0, opened[1]};
     pid_t r1 = proc_spawn(block_until_removed, &receiver);
     pid_t r2 = proc_spawn(block_until_removed, &timed_receiver);
+    wait_until_opened(opened[0], 2);
     usleep(150 * 1000); /* let them block (if they have not, they still see -EIDRM) */
     ck_assert_int_eq(svipc_msg_remove(q), 0);
     ck_assert_int_eq(proc_wait(r1, CHILD_TIMEOUT_MS), 0);
@@ -922,15 +948,18 @@ START_TEST(removal_wakes_blocked_receivers_and_senders_with_eidrm)
     id = svipc_msg_id(q);
     ck_assert_int_eq(svipc_msg_set_capacity(q, 1), 0);
     ck_assert_int_eq(svipc_msg_send(q, 1, "f", 1, 0, 0), 0);
-    struct blocked_args sender = {id, SVIPC_WAIT_FOREVER, 1};
-    struct blocked_args timed_sender = {id, 30000 * MS, 1};
+    struct blocked_args sender = {id, SVIPC_WAIT_FOREVER, 1, opened[1]};
+    struct blocked_args timed_sender = {id, 30000 * MS, 1, opened[1]};
     pid_t s1 = proc_spawn(block_until_removed, &sender);
     pid_t s2 = proc_spawn(block_until_removed, &timed_sender);
+    wait_until_opened(opened[0], 2);
     usleep(150 * 1000);
     ck_assert_int_eq(svipc_msg_remove(q), 0);
     ck_assert_int_eq(proc_wait(s1, CHILD_TIMEOUT_MS), 0);
     ck_assert_int_eq(proc_wait(s2, CHILD_TIMEOUT_MS), 0);
     svipc_msg_close(q);
+    close(opened[0]);
+    close(opened[1]);
 }
 END_TEST
 

@@ -455,6 +455,19 @@ START_TEST(timed_p_succeeds_when_v_arrives_in_time)
 }
 END_TEST
 
+/* 100 years: more seconds than a 32-bit time_t holds (armhf), and wrapped
+ * they are negative. The wait must behave like forever, not fail with -EINVAL. */
+START_TEST(timed_p_with_centuries_timeout_waits_like_forever)
+{
+    svipc_sem *sem = create_private(1, NULL);
+    int id = svipc_sem_id(sem);
+    pid_t child = proc_spawn(v_after_100ms, &id);
+    ck_assert_int_eq(svipc_sem_p(sem, 0, 1, 0, 100LL * 365 * 24 * 3600 * 1000 * MS), 0);
+    ck_assert_int_eq(proc_wait(child, CHILD_TIMEOUT_MS), 0);
+    remove_and_close(sem);
+}
+END_TEST
+
 static volatile sig_atomic_t signals_seen;
 
 static void count_signal(int signo)
@@ -1144,7 +1157,8 @@ static Suite *sem_suite(void)
           init_race_has_exactly_one_initialiser}},
         {"p_v",
          {p_and_v_change_the_value_and_record_the_pid, try_p_at_zero_is_eagain, timed_p_times_out_never_early,
-          timed_p_succeeds_when_v_arrives_in_time, signal_during_timed_p_resumes_with_remaining_time,
+          timed_p_succeeds_when_v_arrives_in_time, timed_p_with_centuries_timeout_waits_like_forever,
+          signal_during_timed_p_resumes_with_remaining_time,
           signal_during_interruptible_p_is_eintr, signal_during_blocking_p_does_not_end_it,
           v_beyond_semvmx_and_bad_counts_are_rejected, undo_adjustment_beyond_32767_is_erange}},
         {"ops", {ops_apply_all_or_nothing, ops_wait_for_zero_blocks_until_zero, ops_bad_arguments_are_rejected}},

@@ -7,6 +7,9 @@ packages="$packages libzmq3-dev python3-zmq"  # svipc bridge (ZeroMQ); python3-z
 sudo=""
 [ "$(id -u)" = 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
+# A foreign architecture (tools/install-cross-deps.sh) can leave one index
+# failing on a mirror caught mid-sync; the install below fails loudly if that
+# mattered, so only warn here.
+$sudo apt-get update -qq || echo "warning: apt-get update reported errors; installing from the indexes it has" >&2
 $sudo apt-get install -y -qq --no-install-recommends $packages >/dev/null
 echo "installed: $packages"

@@ -96,11 +96,13 @@ SVIPC_API uint64_t svipc_shm_size(const svipc_shm *shm);
  *  -ENOMEM no address space; -ECHILD handle from the parent process. */
 SVIPC_API int svipc_shm_attach(svipc_shm *shm, void *addr, uint32_t flags, void **ret_addr);
 
-/** Map the segment over the page-aligned part of a caller's buffer, so the
- *  buffer's memory *is* the segment (SHM_RND|SHM_REMAP at the first page
- *  boundary inside buffer). The segment, rounded up to whole pages, must fit
- *  before buffer + length: allocate size + page size - 1 bytes to be sure.
- *  Bytes before the first page boundary keep their private contents.
+/** Map the segment over the SHMLBA-aligned part of a caller's buffer, so the
+ *  buffer's memory *is* the segment (SHM_REMAP at the first SHMLBA boundary
+ *  inside buffer; see svipc_shm_attach_alignment()). The segment, rounded up
+ *  to whole pages, must fit before buffer + length: allocate that plus
+ *  svipc_shm_attach_alignment() - 1 bytes to be sure (plus alignment - page
+ *  size for a page-aligned buffer). Bytes before the boundary keep their
+ *  private contents.
  *  *ret_addr is the attach address (buffer + offset). SVIPC_KEEP_BUFFER copies
  *  the buffer's current bytes there into the segment first; otherwise the
  *  range shows the segment's contents. svipc_shm_detach() (or close) puts
@@ -148,8 +150,15 @@ SVIPC_API int svipc_shm_set_mode(svipc_shm *shm, uint32_t mode);
  *  invalid uid/gid; -EPERM not owner/creator/privileged; -EIDRM; -ECHILD. */
 SVIPC_API int svipc_shm_set_owner(svipc_shm *shm, uint32_t uid, uint32_t gid);
 
-/** The system page size, the unit attach_into aligns to. */
+/** The system page size (sysconf(_SC_PAGESIZE)): segments are mapped in
+ *  whole pages. */
 SVIPC_API uint64_t svipc_page_size(void);
+
+/** SHMLBA: the boundary an exact attach address must sit on and the one
+ *  attach_into places the segment at. The page size on x86-64 and arm64,
+ *  4 pages (16 KiB) for 32-bit ARM programs; always a multiple of the page
+ *  size. */
+SVIPC_API uint64_t svipc_shm_attach_alignment(void);
 
 SVIPC_END_DECLS
 

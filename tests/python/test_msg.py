@@ -236,7 +236,11 @@ def test_interoperates_with_sysv_ipc_on_the_same_key():
             assert theirs.receive(type=7) == (b"from svipc", 7)
             assert theirs.receive(type=-5) == (b"low", 2)
             info = ours.stat()
-            assert (info.lspid, info.lrpid) == (theirs.last_send_pid, theirs.last_receive_pid) == (os.getpid(),) * 2
+            assert (info.lspid, info.lrpid) == (theirs.last_send_pid, theirs.last_receive_pid)
+            assert info.lspid == os.getpid()
+            # qemu-user reports msg_lrpid 0 to 64-bit guests (doc/platforms.md); sysv_ipc's raw value proves it.
+            lrpid_unreported = theirs.last_receive_pid == 0
+            assert lrpid_unreported or info.lrpid == os.getpid()
             assert info.qbytes == theirs.max_size
             ours.set_capacity(4096)
             assert theirs.max_size == 4096
@@ -246,6 +250,9 @@ def test_interoperates_with_sysv_ipc_on_the_same_key():
             with pytest.raises(OSError) as info:  # sysv_ipc passes msgsnd's EINVAL through
                 theirs.send(b"gone")
             assert info.value.errno == errno.EINVAL
+            if lrpid_unreported:
+                pytest.skip("SVIPC-SKIPPED test_msg lrpid: msgctl(IPC_STAT) reports msg_lrpid 0 after a receive "
+                            "(qemu-user's msqid_ds translation)")
     finally:
         try:
             theirs.remove()

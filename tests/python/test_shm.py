@@ -102,9 +102,9 @@ def test_child_process_writes_parent_reads(segment):
 
 
 def test_attach_into_unaligned_numpy_array_keeps_bytes_before_boundary(segment):
-    host = np.full(segment.size + svipc.PAGE_SIZE - 1 + 1, 7, dtype=np.uint8)[1:]  # unaligned start
+    host = np.full(segment.size + svipc.ATTACH_ALIGNMENT - 1 + 1, 7, dtype=np.uint8)[1:]  # unaligned start
     att = segment.attach_into(host)
-    assert 0 < att.offset < svipc.PAGE_SIZE or host.ctypes.data % svipc.PAGE_SIZE == 0
+    assert 0 < att.offset < svipc.ATTACH_ALIGNMENT or host.ctypes.data % svipc.ATTACH_ALIGNMENT == 0
     assert (host[:att.offset] == 7).all()          # before the boundary: untouched
     assert (host[att.offset:att.offset + segment.size] == 0).all()  # the segment
     host[att.offset] = 99
@@ -119,7 +119,7 @@ def test_attach_into_unaligned_numpy_array_keeps_bytes_before_boundary(segment):
 
 def test_attach_into_too_small_buffer_is_einval_and_maps_nothing(segment):
     host = np.zeros(segment.size, dtype=np.uint8)
-    if host.ctypes.data % svipc.PAGE_SIZE == 0:
+    if host.ctypes.data % svipc.ATTACH_ALIGNMENT == 0:
         host = np.zeros(segment.size + 1, dtype=np.uint8)[1:]
     with pytest.raises(OSError) as info:
         segment.attach_into(host)
@@ -139,7 +139,7 @@ def test_aligned_array_is_whole_segment_and_keep_buffer_shares_contents(segment)
 
 
 def test_close_detaches_everything_and_buffer_survives(segment):
-    host = bytearray(segment.size + svipc.PAGE_SIZE)
+    host = bytearray(segment.size + svipc.ATTACH_ALIGNMENT)
     att = segment.attach_into(host)
     host[att.offset:att.offset + 3] = b"abc"
     with pytest.raises(BufferError):
