@@ -69,12 +69,16 @@ static uint64_t *bitmap;
 static struct chaos_objects objects;
 static struct worker_state workers[CHAOS_WORKERS];
 
+static int worker_main(void *arg)
+{
+    return chaos_worker_run(ledger, bitmap, &objects, (int)(intptr_t)arg);
+}
+
+/* Workers die with the supervisor, whatever ends it. */
 static pid_t spawn(int index)
 {
     atomic_store(&ledger->slot[index].progress_ns, proc_now_ns());
-    pid_t pid = fork();
-    if (pid == 0)
-        _exit(chaos_worker_run(ledger, bitmap, &objects, index));
+    const pid_t pid = proc_spawn_tied(worker_main, (void *)(intptr_t)index);
     workers[index].pid = pid;
     workers[index].stalled_since = 0;
     return pid;
