@@ -22,7 +22,7 @@ SemLimits read_sem_limits() noexcept
     return limits;
 }
 
-std::string sem_limit_text(const char *field)
+std::string sem_limit_text(const char *field, uint64_t needed)
 {
     const SemLimits l = read_sem_limits();
     uint64_t values[4] = {l.semmsl, l.semmns, l.semopm, l.semmni};
@@ -31,7 +31,7 @@ std::string sem_limit_text(const char *field)
     while (which < 3 && std::strcmp(fields[which], field) != 0)
         which++;
     const uint64_t current = values[which];
-    values[which] = doubled(current);
+    values[which] = doubled(current) > needed ? doubled(current) : needed;
     return "kernel.sem " + std::string(fields[which]) + " (" + std::to_string(current) + ")" +
            sysctl_raise_hint("kernel.sem='" + std::to_string(values[0]) + " " + std::to_string(values[1]) + " " +
                              std::to_string(values[2]) + " " + std::to_string(values[3]) + "'") +
@@ -50,9 +50,9 @@ std::string sem_space_limit_text(uint32_t nsems)
     // SEM_INFO reuses fields for usage: semusz = sets, semaem = semaphores.
     if (semctl(0, 0, SEM_INFO, arg) >= 0 && static_cast<uint64_t>(usage.semusz) < l.semmni &&
         static_cast<uint64_t>(usage.semaem) + nsems > l.semmns)
-        return std::to_string(usage.semaem) + " semaphores exist and " + std::to_string(nsems) +
-               " more would pass " + sem_limit_text("SEMMNS");
-    return std::to_string(l.semmni) + " sets exist, the limit " + sem_limit_text("SEMMNI");
+        return std::to_string(usage.semaem) + " semaphores are in use and " + std::to_string(nsems) +
+               " more would pass " + sem_limit_text("SEMMNS", static_cast<uint64_t>(usage.semaem) + nsems);
+    return "the sets in use have reached " + sem_limit_text("SEMMNI");
 }
 
 } // namespace svipc

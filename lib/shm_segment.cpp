@@ -62,9 +62,9 @@ std::string shm_space_limit_text(uint64_t size)
     if (shmctl(0, SHM_INFO, reinterpret_cast<struct shmid_ds *>(&usage)) >= 0 &&
         static_cast<uint64_t>(usage.used_ids) < shmmni)
         return std::to_string(usage.shm_tot) + " pages are in use and " + std::to_string(pages) +
-               " more would pass the total, " + sysctl_limit_text("shmall", shmall) +
+               " more would pass the total, " + sysctl_limit_text("shmall", shmall, usage.shm_tot + pages) +
                " (pages of " + std::to_string(page_size()) + " bytes)";
-    return std::to_string(shmmni) + " segments exist, the limit " + sysctl_limit_text("shmmni", shmmni);
+    return "the segments in use have reached " + sysctl_limit_text("shmmni", shmmni);
 }
 
 [[noreturn]] void fail_shmget(int saved, int32_t key, uint64_t size, uint32_t flags, bool create)
