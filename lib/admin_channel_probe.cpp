@@ -1,6 +1,8 @@
 #include "admin_channel_probe.hpp"
 
 #include "channel_layout.hpp"
+#include "channel_layout_validator.hpp"
+#include "channel_writer_lock.hpp"
 #include "error.hpp"
 
 #include <cerrno>
@@ -67,35 +69,41 @@ std::optional<svipc_channel_info> probe_channel(int32_t shmid)
         return std::nullopt;
 
     ReadOnlyAttachment attachment(shmid);
-    const layout::Header &header = attachment.header();
-    // Acquire pairs with the initialiser's release store of init_ready: the
-    // identity fields read below are complete once it is seen.
-    if (header.init_state.load(std::memory_order_acquire) != layout::init_ready || header.magic != layout::magic)
+    // One copy of the identity, validated like an opener validates it: the
+    // listing reads segments any peer may have scribbled on.
+    const layout::Identity identity = layout::snapshot_identity(attachment.header());
+    if (identity.init_state != layout::init_ready || identity.magic != layout::magic)
         return std::nullopt;
 
     svipc_channel_info info{};
     info.key = ds.shm_perm.__key;
     info.shm_id = shmid;
     info.sem_id = -1;
-    info.layout_version = header.layout_version;
+    info.layout_version = identity.layout_version;
     info.segment_size = ds.shm_segsz;
-    if (header.layout_version != layout::layout_version)
-        return info; // a channel, but the rest of its header may mean something else
-    info.sem_id = header.writer_lock_semid;
-    info.type = header.element_type;
-    info.payload_size = header.payload_size;
-    info.buffer_num = header.buffer_num;
+    const layout::LayoutVerdict verdict = layout::validate_channel_layout(identity, ds.shm_segsz);
+    if (verdict.problem)
+        return info; // a channel, but of another layout version or with a corrupt header: no more is trusted
+    const layout::ChannelBounds &bounds = verdict.bounds;
+    info.type = bounds.element_type;
+    info.payload_size = bounds.payload_size;
+    info.buffer_num = bounds.buffer_num;
+    const layout::Header &header = attachment.header();
     info.sleepers = header.sleepers.load(std::memory_order_relaxed);
     const uint64_t latest = header.latest.load(std::memory_order_acquire);
     info.latest_sequence = latest;
-    if (latest != 0 && header.buffer_num != 0 &&
-        header.header_size + header.slot_stride * header.buffer_num <= ds.shm_segsz) {
+    if (latest != 0) {
         const auto *slot = reinterpret_cast<const layout::SlotHeader *>(
-            reinterpret_cast<const char *>(&header) + header.header_size +
-            header.slot_stride * layout::slot_index(latest, header.buffer_num));
+            reinterpret_cast<const char *>(&header) + bounds.slots_offset +
+            bounds.slot_stride * layout::slot_index(latest, bounds.buffer_num));
         info.latest_publish_time_ns = slot->publish_time_ns.load(std::memory_order_relaxed);
     }
-    info.writer_pid = writer_lock_holder(info.sem_id);
+    // The semid is the header's word: report it (and ask it who holds it)
+    // only if it names a channel writer lock of the segment's creator.
+    if (ChannelWriterLock::looks_like_lock(bounds.writer_lock_semid, ds.shm_perm.cuid)) {
+        info.sem_id = bounds.writer_lock_semid;
+        info.writer_pid = writer_lock_holder(info.sem_id);
+    }
     return info;
 }
 

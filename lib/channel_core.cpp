@@ -3,6 +3,7 @@
 #include "asymmetric_fence.hpp"
 #include "channel_futex.hpp"
 #include "channel_init.hpp"
+#include "channel_layout_validator.hpp"
 #include "channel_writer_lock.hpp"
 #include "error.hpp"
 #include "time_units.hpp"
@@ -11,9 +12,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <unistd.h>
 
 namespace svipc {
 
@@ -28,9 +31,11 @@ constexpr unsigned spins_per_clock_check = 64;
 // A sleeper whose membarrier call failed cannot rule out a lost wake-up
 // from a light-fence publisher, so it re-checks at least this often.
 constexpr int64_t unfenced_sleep_cap_ns = 1000000;
-// A reader that finds the newest slot inconsistent this many times in a row
-// while `latest` does not move is looking at a corrupt segment, not a race.
-constexpr unsigned corrupt_after_retries = 1u << 20;
+// A read or peek whose first look fails retries at least this many times
+// and then until SVIPC_CHANNEL_RETRY_BUDGET_NS (or the caller's deadline)
+// has passed: a publisher that keeps lapping us, or a peer scribbling on the
+// slot words, cannot keep the call going longer.
+constexpr unsigned min_retry_attempts = 4;
 
 inline int64_t monotonic_ns()
 {
@@ -90,7 +95,7 @@ std::unique_ptr<Channel> Channel::open(int32_t key, const std::string &label, ui
     if (buffer_num > SVIPC_CHANNEL_MAX_BUFFERS)
         fail(EINVAL, "buffer_num " + std::to_string(buffer_num) + " is above SVIPC_CHANNEL_MAX_BUFFERS (" +
                          std::to_string(SVIPC_CHANNEL_MAX_BUFFERS) + ")");
-    require(payload_size <= (UINT64_C(1) << 40), "payload_size is unreasonably large (> 1 TiB)");
+    require(payload_size <= channel_layout::max_payload_size, "payload_size is unreasonably large (> 1 TiB)");
     const bool create = (flags & SVIPC_CREATE) || key == 0;
     require(!(flags & SVIPC_EXCLUSIVE) || create, "SVIPC_EXCLUSIVE needs SVIPC_CREATE");
     const bool complete_shape = type != SVIPC_CHANNEL_TYPE_ANY && payload_size != 0;
@@ -132,9 +137,14 @@ std::unique_ptr<Channel> Channel::open(int32_t key, const std::string &label, ui
                              " bytes, smaller than a channel header)");
         void *base = segment->attach(nullptr, SVIPC_PREFAULT);
         auto &header = *static_cast<Header *>(base);
-        initialise_or_wait(header, segment->size(), create && complete_shape, initial, perms, label);
-        verify_header(header, segment->size(), wanted, label);
-        return std::unique_ptr<Channel>(new Channel(std::move(segment), base, key, label, flags));
+        // Only the segment's creator uid initialises, so the writer lock it
+        // makes has the creator every opener checks for below.
+        const uint32_t creator_uid = segment->stat().cuid;
+        const bool may_initialise = create && complete_shape && geteuid() == creator_uid;
+        initialise_or_wait(header, segment->size(), may_initialise, initial, perms, label);
+        const ChannelBounds bounds = verify_header(header, segment->size(), wanted, label);
+        ChannelWriterLock::verify(bounds.writer_lock_semid, creator_uid, label);
+        return std::unique_ptr<Channel>(new Channel(std::move(segment), base, bounds, key, label, flags));
     } catch (...) {
         if (created && segment)
             segment->remove();  // do not leak the segment this call made
@@ -142,13 +152,13 @@ std::unique_ptr<Channel> Channel::open(int32_t key, const std::string &label, ui
     }
 }
 
-Channel::Channel(std::unique_ptr<ShmSegment> segment, void *base, int32_t key, const std::string &label,
-                 uint32_t flags)
+Channel::Channel(std::unique_ptr<ShmSegment> segment, void *base, const ChannelBounds &bounds, int32_t key,
+                 const std::string &label, uint32_t flags)
     : segment_(std::move(segment)), header_(static_cast<Header *>(base)),
-      slots_(static_cast<unsigned char *>(base) + header_->header_size), payload_size_(header_->payload_size),
-      slot_stride_(header_->slot_stride), buffer_num_(header_->buffer_num),
-      writer_semid_(header_->writer_lock_semid), key_(key), shared_writer_(flags & SVIPC_CHANNEL_SHARED_WRITER),
-      label_(label)
+      slots_(static_cast<unsigned char *>(base) + bounds.slots_offset), payload_size_(bounds.payload_size),
+      slot_stride_(bounds.slot_stride), buffer_num_(bounds.buffer_num), writer_semid_(bounds.writer_lock_semid),
+      element_type_(bounds.element_type), layout_version_(bounds.layout_version), key_(key),
+      shared_writer_(flags & SVIPC_CHANNEL_SHARED_WRITER), label_(label)
 {
 }
 
@@ -170,6 +180,8 @@ void Channel::check_owner() const
 
 SlotHeader *Channel::slot(uint64_t sequence) const
 {
+    // In bounds whatever `sequence` is: the index is below buffer_num_, and
+    // buffer_num_ slots of slot_stride_ bytes fit the mapping (validated at open).
     return reinterpret_cast<SlotHeader *>(slots_ + slot_index(sequence, buffer_num_) * slot_stride_);
 }
 
@@ -286,14 +298,20 @@ int Channel::read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_cha
 {
     check_owner();
     check_read_buffer(buffer, capacity);
+    return read_newest(buffer, max_age_ns, info, RetryLimit{});
+}
+
+int Channel::read_newest(void *buffer, int64_t max_age_ns, svipc_channel_read_info *info, RetryLimit limit)
+{
     uint64_t sequence = header_->latest.load(std::memory_order_acquire);
     if (sequence == 0)
         return -ENODATA;
     int64_t published = 0;
-    unsigned stuck = 0;
-    while (!copy_value(sequence, buffer, &published))
-        sequence = newest_after_lap(sequence, stuck);
-
+    if (!copy_value(sequence, buffer, &published)) [[unlikely]] {
+        sequence = retry_look(sequence, limit, [&](uint64_t s) { return copy_value(s, buffer, &published); });
+        if (sequence == 0)
+            return -ENODATA;
+    }
     return finish_read(sequence, published, max_age_ns, info);
 }
 
@@ -313,19 +331,45 @@ int Channel::read_bound()
     return read(bound_.buffer, bound_.capacity, bound_.max_age_ns, bound_.info);
 }
 
-uint64_t Channel::newest_after_lap(uint64_t sequence, unsigned &stuck) const
+template <typename Look>
+uint64_t Channel::retry_look(uint64_t sequence, RetryLimit limit, Look look) const
 {
-    // The publisher lapped us (buffer_num - 1 publishes during one look):
-    // the newest value is elsewhere now. If `latest` never moves while its
-    // slot stays inconsistent, the segment is corrupt, not racing.
-    const uint64_t newer = header_->latest.load(std::memory_order_acquire);
-    if (newer == sequence && ++stuck >= corrupt_after_retries)
-        fail(EPROTO, label_ + ": slot of value " + std::to_string(sequence) +
-                         " never becomes consistent (corrupt segment?)");
-    if (newer != sequence)
-        stuck = 0;
-    cpu_relax();
-    return newer;
+    // The publisher lapped us (buffer_num - 1 publishes during one look),
+    // is writing the only slot, or a peer scribbles on the slot words: look
+    // again at the newest value, within a bounded time.
+    const int64_t start = monotonic_ns();
+    int64_t give_up = start + SVIPC_CHANNEL_RETRY_BUDGET_NS;
+    bool caller_deadline = false;
+    if (limit.timeout_ns >= 0) {
+        const int64_t deadline = limit.deadline_ns >= 0 ? limit.deadline_ns : start + limit.timeout_ns;
+        caller_deadline = deadline <= give_up;
+        give_up = std::min(give_up, deadline);
+    }
+    bool moved = false;
+    for (unsigned attempt = 1;; attempt++) {
+        cpu_relax();
+        const uint64_t newer = header_->latest.load(std::memory_order_acquire);
+        if (newer == 0)
+            return 0;  // only a peer writing the header can do this: "nothing published"
+        moved |= newer != sequence;
+        sequence = newer;
+        if (look(sequence))
+            return sequence;
+        if (attempt >= min_retry_attempts && monotonic_ns() >= give_up)
+            break;
+    }
+    if (caller_deadline) {
+        if (limit.timeout_ns == 0)
+            fail(EAGAIN, label_ + ": the publisher was overwriting the newest value (timeout 0)");
+        fail(ETIMEDOUT, label_ + ": the publisher kept overwriting the newest value until the timeout");
+    }
+    const uint64_t version = slot(sequence)->version.load(std::memory_order_relaxed);
+    if (moved || (version & 1) != 0)
+        fail(EAGAIN, label_ + ": the publisher kept overwriting the newest value for " +
+                         std::to_string(SVIPC_CHANNEL_RETRY_BUDGET_NS / 1000000) +
+                         " ms (retry; more buffers make this rarer)");
+    fail(EPROTO, label_ + ": slot of value " + std::to_string(sequence) + " holds version " + std::to_string(version) +
+                     " and never becomes consistent (corrupt segment)");
 }
 
 int Channel::finish_read(uint64_t sequence, int64_t published, int64_t max_age_ns, svipc_channel_read_info *info)
@@ -333,7 +377,10 @@ int Channel::finish_read(uint64_t sequence, int64_t published, int64_t max_age_n
     int result = 0;
     int64_t age = 0;
     if (max_age_ns >= 0) {
-        age = monotonic_ns() - published;
+        // The publish time is the segment's word: any value, so the
+        // difference may overflow (then the value is as stale as can be).
+        if (__builtin_sub_overflow(monotonic_ns(), published, &age)) [[unlikely]]
+            age = INT64_MAX;  // only a negative publish time overflows
         if (age > max_age_ns)
             result = SVIPC_CHANNEL_STALE;
     }
@@ -356,23 +403,26 @@ int Channel::peek(int64_t max_age_ns, const void **data, svipc_channel_read_info
     uint64_t sequence = header_->latest.load(std::memory_order_acquire);
     if (sequence == 0)
         return -ENODATA;
-    unsigned stuck = 0;
-    for (;;) {
-        SlotHeader *source = slot(sequence);
+    int64_t published = 0;
+    auto look = [&](uint64_t s) {
+        SlotHeader *source = slot(s);
         // Acquire: every load the caller makes from the payload after we
-        // return comes after this one, so it sees value `sequence` or a later
+        // return comes after this one, so it sees value `s` or a later
         // write, and a later write is caught by peek_valid().
         const uint64_t version = source->version.load(std::memory_order_acquire);
-        if (version == complete_version(sequence)) {
-            const int64_t published = source->publish_time_ns.load(std::memory_order_relaxed);
-            std::atomic_thread_fence(std::memory_order_acquire);
-            if (source->version.load(std::memory_order_relaxed) == version) {
-                *data = payload(source);
-                return finish_read(sequence, published, max_age_ns, info);
-            }
-        }
-        sequence = newest_after_lap(sequence, stuck);
+        if (version != complete_version(s))
+            return false;
+        published = source->publish_time_ns.load(std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_acquire);
+        return source->version.load(std::memory_order_relaxed) == version;
+    };
+    if (!look(sequence)) [[unlikely]] {
+        sequence = retry_look(sequence, RetryLimit{}, look);
+        if (sequence == 0)
+            return -ENODATA;
     }
+    *data = payload(slot(sequence));
+    return finish_read(sequence, published, max_age_ns, info);
 }
 
 bool Channel::peek_valid(uint64_t sequence) const
@@ -390,6 +440,12 @@ bool Channel::peek_valid(uint64_t sequence) const
 
 int Channel::wait(uint64_t after_sequence, int64_t timeout_ns, uint32_t flags)
 {
+    int64_t deadline = -1;
+    return wait_for_newer(after_sequence, timeout_ns, flags, deadline);
+}
+
+int Channel::wait_for_newer(uint64_t after_sequence, int64_t timeout_ns, uint32_t flags, int64_t &deadline_out)
+{
     check_owner();
     check_flags(flags, wait_flag_mask, "channel wait");
     require(timeout_ns >= SVIPC_WAIT_FOREVER, "timeout_ns is negative (use SVIPC_WAIT_FOREVER, -1, to block)");
@@ -401,6 +457,7 @@ int Channel::wait(uint64_t after_sequence, int64_t timeout_ns, uint32_t flags)
 
     const int64_t start = monotonic_ns();
     const int64_t deadline = timeout_ns < 0 ? -1 : start + timeout_ns;
+    deadline_out = deadline;
     const bool spin_only = flags & SVIPC_CHANNEL_SPIN;
     const int64_t spin_end = start + spin_ns_;
 
@@ -453,10 +510,14 @@ int Channel::wait_read(void *buffer, uint64_t capacity, int64_t timeout_ns, uint
                        svipc_channel_read_info *info)
 {
     check_read_buffer(buffer, capacity);
-    const int waited = wait(last_read_, timeout_ns, flags);
+    // The read is bounded by the same deadline as the wait (when the wait
+    // returned at once without reading the clock, the deadline is counted
+    // from the start of the read's retries, should it need any).
+    RetryLimit limit{timeout_ns, -1};
+    const int waited = wait_for_newer(last_read_, timeout_ns, flags, limit.deadline_ns);
     if (waited < 0)
         return waited;
-    return read(buffer, capacity, SVIPC_CHANNEL_ANY_AGE, info);
+    return read_newest(buffer, SVIPC_CHANNEL_ANY_AGE, info, limit);
 }
 
 uint32_t Channel::read_history(uint64_t after_sequence, void *buffer, uint64_t capacity,
@@ -472,16 +533,18 @@ uint32_t Channel::read_history(uint64_t after_sequence, void *buffer, uint64_t c
             *missed = 0;
         return 0;
     }
-    const uint64_t room = std::min<uint64_t>(max_count, capacity / payload_size_);
-    uint64_t first = after_sequence + 1;
-    if (newest >= buffer_num_)
-        first = std::max(first, newest - buffer_num_ + 1);  // older values are gone from the ring
-    if (newest - first + 1 > room)
-        first = newest - room + 1;                        // keep the newest that fit
+    // How many values we may return comes from the caller's buffers first
+    // (and the ring: older values are gone); `newest`, which a peer may have
+    // set to anything, only picks which sequences those are.
+    const uint64_t room = std::min<uint64_t>({max_count, capacity / payload_size_, buffer_num_});
+    const uint64_t newer_count = newest - after_sequence;
+    const uint64_t count = std::min(room, newer_count);
+    const uint64_t first = newest - count + 1;  // keep the newest that fit; count <= newest
 
     uint32_t copied = 0;
     auto *out = static_cast<unsigned char *>(buffer);
-    for (uint64_t sequence = first; sequence <= newest; sequence++) {
+    for (uint64_t i = 0; i < count; i++) {
+        const uint64_t sequence = first + i;
         int64_t published = 0;
         if (!copy_value(sequence, out + copied * payload_size_, &published))
             continue;  // overwritten while we looked: dropped, counted as missed
@@ -489,7 +552,7 @@ uint32_t Channel::read_history(uint64_t after_sequence, void *buffer, uint64_t c
         copied++;
     }
     if (missed)
-        *missed = (newest - after_sequence) - copied;
+        *missed = newer_count - copied;
     return copied;
 }
 
@@ -506,10 +569,10 @@ svipc_channel_info Channel::stat() const
     info.key = key_;
     info.shm_id = segment_->id();
     info.sem_id = writer_semid_;
-    info.type = header_->element_type;
+    info.type = element_type_;
     info.payload_size = payload_size_;
     info.buffer_num = buffer_num_;
-    info.layout_version = header_->layout_version;
+    info.layout_version = layout_version_;
     const uint64_t newest = header_->latest.load(std::memory_order_acquire);
     info.latest_sequence = newest;
     if (newest != 0)
@@ -541,11 +604,23 @@ void Channel::remove_key(int32_t key, const std::string &label)
         fail(EPROTO, label + " is not a svipc channel (segment of " + std::to_string(segment->size()) +
                          " bytes); left alone");
     const auto &header = *static_cast<const Header *>(segment->attach(nullptr, SVIPC_RDONLY));
-    if (header.init_state.load(std::memory_order_acquire) != init_ready || header.magic != magic)
+    const Identity identity = snapshot_identity(header);
+    if (identity.init_state != init_ready || identity.magic != magic)
         fail(EPROTO, label + " is not an initialised svipc channel; left alone");
-    const int32_t semid = header.writer_lock_semid;
+    // The semid comes from the segment: remove it only if it is a channel
+    // writer lock of this segment's creator; a set already gone is fine.
+    const int32_t semid = identity.writer_lock_semid;
+    bool lock_exists = true;
+    try {
+        ChannelWriterLock::verify(semid, segment->stat().cuid, label);
+    } catch (const Error &error) {
+        if (error.code() != EIDRM)
+            fail(error.code(), std::string(error.what()) + "; left alone");
+        lock_exists = false;
+    }
     segment->remove();
-    ChannelWriterLock::remove(semid);
+    if (lock_exists)
+        ChannelWriterLock::remove(semid);
 }
 
 } // namespace svipc

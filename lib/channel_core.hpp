@@ -6,6 +6,7 @@
 #include "process_owner.hpp"
 
 #include "channel_layout.hpp"
+#include "channel_layout_validator.hpp"
 #include "shm_segment.hpp"
 
 #include <svipc/channel.h>
@@ -53,7 +54,24 @@ public:
     void remove();
 
 private:
-    Channel(std::unique_ptr<ShmSegment> segment, void *base, int32_t key, const std::string &label, uint32_t flags);
+    Channel(std::unique_ptr<ShmSegment> segment, void *base, const channel_layout::ChannelBounds &bounds, int32_t key,
+            const std::string &label, uint32_t flags);
+    // What bounds a read's retries besides SVIPC_CHANNEL_RETRY_BUDGET_NS:
+    // the caller's timeout (-1: none) and its deadline if already known
+    // (CLOCK_MONOTONIC ns, -1: counted from the first retry).
+    struct RetryLimit {
+        int64_t timeout_ns = -1;
+        int64_t deadline_ns = -1;
+    };
+    int read_newest(void *buffer, int64_t max_age_ns, svipc_channel_read_info *info, RetryLimit limit);
+    // After a failed first look at `sequence`: look(newest) until it
+    // succeeds (returns that sequence), `latest` reads 0 (returns 0), or the
+    // limit passes (throws EAGAIN / ETIMEDOUT, or EPROTO for a slot that
+    // never becomes consistent while `latest` stays put).
+    template <typename Look>
+    [[gnu::noinline]] uint64_t retry_look(uint64_t sequence, RetryLimit limit, Look look) const;
+    // wait(), also reporting the deadline it computed (-1 if none).
+    int wait_for_newer(uint64_t after_sequence, int64_t timeout_ns, uint32_t flags, int64_t &deadline_out);
     void check_owner() const;
     channel_layout::SlotHeader *slot(uint64_t sequence) const;
     unsigned char *payload(channel_layout::SlotHeader *slot) const;
@@ -61,8 +79,6 @@ private:
     // costs about as much as the seqlock itself (doc/benchmarks.md).
     // Copy value `sequence` if its slot still holds it, unchanged throughout.
     [[gnu::always_inline]] inline bool copy_value(uint64_t sequence, void *buffer, int64_t *publish_time_ns) const;
-    // After a failed look at `sequence`: the sequence to try next.
-    uint64_t newest_after_lap(uint64_t sequence, unsigned &stuck) const;
     // First publish of this handle (every publish for a shared writer):
     // the fence registration and the writer lock.
     void prepare_to_publish();
@@ -77,12 +93,17 @@ private:
     [[gnu::always_inline]] inline int finish_read(uint64_t sequence, int64_t published, int64_t max_age_ns, svipc_channel_read_info *info);
 
     std::unique_ptr<ShmSegment> segment_;
+    // Shared words (latest, slot versions, wake word, sleepers) are read
+    // through header_/slots_; every size and offset below was validated once
+    // at open (channel_layout_validator.hpp) and is never re-read.
     channel_layout::Header *header_;
     unsigned char *slots_;
     uint64_t payload_size_;
     uint64_t slot_stride_;
     uint32_t buffer_num_;
     int32_t writer_semid_;
+    uint32_t element_type_;
+    uint32_t layout_version_;
     int32_t key_;
     bool shared_writer_;
     bool holds_writer_lock_ = false;

@@ -72,6 +72,21 @@ void fill_header(Header &header, const ChannelShape &shape, uint32_t mode)
     header.magic = magic;
 }
 
+void check_init_deadline(const Header &header, int64_t deadline, const std::string &label)
+{
+    if (monotonic_ns() < deadline)
+        return;
+    const uint32_t state = header.init_state.load(std::memory_order_acquire);
+    if (state == init_ready)
+        return;  // the next pass returns
+    if (is_busy(state))
+        fail(ETIMEDOUT, label + " is still being initialised by pid " + std::to_string(busy_pid(state)) + " after " +
+                            std::to_string(SVIPC_CHANNEL_INIT_TIMEOUT_NS / 1000000) + " ms");
+    fail(ETIMEDOUT, label + " exists but was not initialised as a channel within " +
+                        std::to_string(SVIPC_CHANNEL_INIT_TIMEOUT_NS / 1000000) +
+                        " ms (open with SVIPC_CREATE to initialise it)");
+}
+
 std::string type_text(uint32_t type)
 {
     switch (type) {
@@ -93,14 +108,22 @@ void initialise_or_wait(Header &header, uint64_t segment_size, bool may_initiali
                         uint32_t mode, const std::string &label)
 {
     const int64_t deadline = monotonic_ns() + SVIPC_CHANNEL_INIT_TIMEOUT_NS;
-    for (;;) {
+    // Every pass ends at the deadline check below, whatever a peer does to
+    // the word (a CAS lost to a scribbler included).
+    for (;; check_init_deadline(header, deadline, label)) {
         uint32_t state = header.init_state.load(std::memory_order_acquire);
         if (state == init_ready)
             return;
         // The initialiser writes the magic last, so while it works the field
         // is 0 or ours; anything else is someone else's segment.
-        if ((state != init_fresh && !is_busy(state)) || (header.magic != 0 && header.magic != magic))
+        const uint32_t seen_magic = header.magic;
+        if ((state != init_fresh && !is_busy(state)) || (seen_magic != 0 && seen_magic != magic))
             fail(EPROTO, label + " is not a svipc channel (init word " + format_key(static_cast<int>(state)) + ")");
+        // A fresh word under our magic: a finished header whose init word was
+        // reset. Initialising again would reset the channel under its users
+        // and leave its writer lock behind.
+        if (state == init_fresh && seen_magic == magic)
+            fail(EPROTO, label + " has a channel magic but a reset init word (corrupt header)");
 
         // A fresh header, or one whose initialiser died part way (only if it
         // still looks like ours: never scribble over a foreign segment).
@@ -129,41 +152,35 @@ void initialise_or_wait(Header &header, uint64_t segment_size, bool may_initiali
             }
             continue;  // someone else won the race: look again
         }
-
-        const int64_t now = monotonic_ns();
-        if (now >= deadline) {
-            if (is_busy(state))
-                fail(ETIMEDOUT, label + " is still being initialised by pid " + std::to_string(busy_pid(state)) +
-                                    " after " + std::to_string(SVIPC_CHANNEL_INIT_TIMEOUT_NS / 1000000) + " ms");
-            fail(ETIMEDOUT, label + " exists but was not initialised as a channel within " +
-                                std::to_string(SVIPC_CHANNEL_INIT_TIMEOUT_NS / 1000000) +
-                                " ms (open with SVIPC_CREATE to initialise it)");
-        }
-        futex_wait_until(header.init_state, state, std::min(deadline, now + init_poll_ns));
+        futex_wait_until(header.init_state, state, std::min(deadline, monotonic_ns() + init_poll_ns));
     }
 }
 
-void verify_header(const Header &header, uint64_t segment_size, const ChannelShape &wanted, const std::string &label)
+ChannelBounds verify_header(const Header &header, uint64_t segment_size, const ChannelShape &wanted,
+                            const std::string &label)
 {
-    if (header.magic != magic)
+    const Identity identity = snapshot_identity(header);
+    const LayoutVerdict verdict = validate_channel_layout(identity, segment_size);
+    if (identity.magic != magic)
         fail(EPROTO, label + " is not a svipc channel (no channel magic at offset 0)");
-    if (header.layout_version != layout_version)
-        fail(EPROTO, label + " has channel layout version " + std::to_string(header.layout_version) +
+    if (identity.layout_version != layout_version)
+        fail(EPROTO, label + " has channel layout version " + std::to_string(identity.layout_version) +
                          "; this library reads version " + std::to_string(layout_version));
-    if (header.buffer_num == 0 || header.buffer_num > SVIPC_CHANNEL_MAX_BUFFERS ||
-        header.header_size != channel_layout::header_size || header.slot_stride != slot_stride(header.payload_size) ||
-        channel_layout::segment_size(header.payload_size, header.buffer_num) > segment_size)
-        fail(EPROTO, label + " has an inconsistent header (payload " + std::to_string(header.payload_size) +
-                         " bytes, " + std::to_string(header.buffer_num) + " buffers, segment " +
-                         std::to_string(segment_size) + " bytes)");
-    if (wanted.type != SVIPC_CHANNEL_TYPE_ANY && wanted.type != header.element_type)
-        fail(EINVAL, label + " holds " + type_text(header.element_type) + ", not " + type_text(wanted.type));
-    if (wanted.payload_size != 0 && wanted.payload_size != header.payload_size)
-        fail(EINVAL, label + " holds values of " + std::to_string(header.payload_size) + " bytes, not " +
+    if (verdict.problem)
+        fail(EPROTO, label + " has an inconsistent header: " + verdict.problem + " (payload " +
+                         std::to_string(identity.payload_size) + " bytes, stride " +
+                         std::to_string(identity.slot_stride) + ", " + std::to_string(identity.buffer_num) +
+                         " buffers, segment " + std::to_string(segment_size) + " bytes)");
+    const ChannelBounds &bounds = verdict.bounds;
+    if (wanted.type != SVIPC_CHANNEL_TYPE_ANY && wanted.type != bounds.element_type)
+        fail(EINVAL, label + " holds " + type_text(bounds.element_type) + ", not " + type_text(wanted.type));
+    if (wanted.payload_size != 0 && wanted.payload_size != bounds.payload_size)
+        fail(EINVAL, label + " holds values of " + std::to_string(bounds.payload_size) + " bytes, not " +
                          std::to_string(wanted.payload_size));
-    if (wanted.buffer_num != 0 && wanted.buffer_num != header.buffer_num)
-        fail(EINVAL, label + " has " + std::to_string(header.buffer_num) + " buffers, not " +
+    if (wanted.buffer_num != 0 && wanted.buffer_num != bounds.buffer_num)
+        fail(EINVAL, label + " has " + std::to_string(bounds.buffer_num) + " buffers, not " +
                          std::to_string(wanted.buffer_num) + " (pass 0 to accept the existing count)");
+    return bounds;
 }
 
 } // namespace svipc

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "channel_layout.hpp"
+#include "channel_layout_validator.hpp"
 
 #include <cstdint>
 #include <string>
@@ -18,16 +19,19 @@ struct ChannelShape {
 };
 
 // Returns once the header is initialised. may_initialise: this opener may
-// fill a fresh header (it passed SVIPC_CREATE and a complete shape), and take
-// over from an initialiser that died. mode: for the writer lock it creates.
+// fill a fresh header (it passed SVIPC_CREATE and a complete shape, and is
+// the segment's creator uid, so the writer lock it makes passes
+// ChannelWriterLock::verify), and take over from an initialiser that died. mode: for the writer lock it creates.
 // Throws ETIMEDOUT after SVIPC_CHANNEL_INIT_TIMEOUT_NS, EPROTO for a segment
 // that is not a channel, EINVAL if the segment cannot hold `wanted`.
 void initialise_or_wait(channel_layout::Header &header, uint64_t segment_size, bool may_initialise,
                         const ChannelShape &wanted, uint32_t mode, const std::string &label);
 
-// Throws EPROTO (not a channel, other layout version, inconsistent header)
-// or EINVAL (another type, payload size or buffer count than wanted).
-void verify_header(const channel_layout::Header &header, uint64_t segment_size, const ChannelShape &wanted,
+// Validates the header once (channel_layout_validator.hpp) and returns the
+// bounds the handle keeps. Throws EPROTO (not a channel, other layout
+// version, inconsistent header) or EINVAL (another type, payload size or
+// buffer count than wanted).
+channel_layout::ChannelBounds verify_header(const channel_layout::Header &header, uint64_t segment_size, const ChannelShape &wanted,
                    const std::string &label);
 
 } // namespace svipc

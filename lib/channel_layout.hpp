@@ -19,6 +19,9 @@ namespace svipc::channel_layout {
 constexpr uint32_t magic = 0x48435653u;     // "SVCH" in a little-endian dump
 constexpr uint32_t layout_version = 2;  // 2: publish uses the asymmetric fence (asymmetric_fence.hpp)
 constexpr uint64_t cache_line = 64;
+// The largest payload a channel may hold. Also what keeps every size derived
+// from a validated payload size (stride, segment size) far from overflowing.
+constexpr uint64_t max_payload_size = UINT64_C(1) << 40;
 
 // Header::init_state. While a process initialises the header the word holds
 // (pid << init_pid_shift) | init_busy, so a waiter can tell whether the

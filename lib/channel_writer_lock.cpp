@@ -44,6 +44,47 @@ int32_t ChannelWriterLock::create(uint32_t mode)
     return semid;
 }
 
+namespace {
+// 0 on success, else errno of IPC_STAT; *matches: the set has the shape of a channel lock.
+int stat_lock(int32_t semid, uint32_t segment_creator_uid, bool *matches)
+{
+    struct semid_ds ds;
+    union {
+        int val;
+        struct semid_ds *buf;
+        unsigned short *array;
+    } arg;
+    arg.buf = &ds;
+    if (semctl(semid, 0, IPC_STAT, arg) != 0)
+        return errno;
+    *matches = ds.sem_perm.__key == IPC_PRIVATE && ds.sem_nsems == 1 && ds.sem_perm.cuid == segment_creator_uid;
+    return 0;
+}
+} // namespace
+
+void ChannelWriterLock::verify(int32_t semid, uint32_t segment_creator_uid, const std::string &label)
+{
+    bool matches = false;
+    const int saved = stat_lock(semid, segment_creator_uid, &matches);
+    if (saved == EINVAL || saved == EIDRM)
+        fail(EIDRM, label + "'s writer lock (semaphore set " + std::to_string(semid) +
+                        ") does not exist: the channel was removed, or its header is corrupt");
+    if (saved == EACCES)
+        fail(EACCES, "no permission on " + label + "'s writer lock (semaphore set " + std::to_string(semid) + ")");
+    if (saved != 0)
+        fail_errno(saved, "IPC_STAT of " + label + "'s writer lock (semaphore set " + std::to_string(semid) + ")");
+    if (!matches)
+        fail(EPROTO, label + "'s header names semaphore set " + std::to_string(semid) +
+                         " as its writer lock, but that set is not one (a private set of one semaphore made by "
+                         "the segment's creator, uid " + std::to_string(segment_creator_uid) + "): corrupt header");
+}
+
+bool ChannelWriterLock::looks_like_lock(int32_t semid, uint32_t segment_creator_uid)
+{
+    bool matches = false;
+    return semid >= 0 && stat_lock(semid, segment_creator_uid, &matches) == 0 && matches;
+}
+
 void ChannelWriterLock::remove(int32_t semid)
 {
     if (semctl(semid, 0, IPC_RMID) != 0 && errno != EINVAL && errno != EIDRM)

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <sys/types.h>
 
 namespace svipc {
@@ -18,6 +19,16 @@ public:
     // that happens to have the channel's key).
     static int32_t create(uint32_t mode);
     static void remove(int32_t semid);
+
+    // The semid comes from a channel header, which any peer with write
+    // permission may rewrite to name another semaphore set (one of ours that
+    // we would then lock, unlock or remove). A channel's lock is a private
+    // (IPC_PRIVATE) set of one semaphore created by the segment's creator.
+    // verify throws EPROTO if `semid` is not such a set, EIDRM if it does not
+    // exist, EACCES if we may not read it; looks_like_lock answers the same
+    // question without throwing (for diagnostics).
+    static void verify(int32_t semid, uint32_t segment_creator_uid, const std::string &label);
+    static bool looks_like_lock(int32_t semid, uint32_t segment_creator_uid);
 
     // Take the lock; false if another process holds it after timeout_ns
     // (0 = one try). Throws EIDRM if the set was removed.

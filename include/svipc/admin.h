@@ -117,8 +117,11 @@ SVIPC_API int svipc_usage(svipc_ipc_usage *ret_usage);
  *  header (key, shm_id, sem_id, type, payload_size, buffer_num,
  *  layout_version, latest_sequence, latest_publish_time_ns, sleepers,
  *  segment_size; writer_pid from the writer lock). A channel of a layout
- *  version this library does not know has only key, shm_id, layout_version
- *  and segment_size filled, sem_id -1 and the rest 0. The channel's name cannot be
+ *  version this library does not know, or whose header fails the checks an
+ *  opener makes (doc/security.md), has only key, shm_id, layout_version
+ *  and segment_size filled, sem_id -1 and the rest 0; sem_id is also -1 when
+ *  the header's semid does not name a writer lock made by the segment's
+ *  creator (a private set of one semaphore). The channel's name cannot be
  *  recovered (its key is a hash of it; the header does not store it).
  *  Errors: -EPROTO the segment is not a channel (too small, other magic, or
  *  still being initialised); -EINVAL ret_info NULL or no segment with that

@@ -17,6 +17,13 @@
  *
  * Handles are tied to the process that opened them (-ECHILD after fork);
  * one handle may be used by one thread at a time.
+ *
+ * Trust: every process with write permission on the segment can write any
+ * byte of it. svipc validates the header once at open and keeps the sizes in
+ * the handle, so whatever such a peer writes later, calls never access
+ * memory outside the mapping or the caller's buffers and always return within
+ * their bound (timeout, or SVIPC_CHANNEL_RETRY_BUDGET_NS); they may return
+ * wrong values or the errors listed per function. doc/security.md.
  */
 #ifndef SVIPC_CHANNEL_H
 #define SVIPC_CHANNEL_H
@@ -58,6 +65,9 @@ typedef struct svipc_channel svipc_channel;
 #define SVIPC_CHANNEL_LOCK_TIMEOUT_NS ((int64_t)1000000000) /**< how long a shared writer waits
                                                                  for the writer lock */
 #define SVIPC_CHANNEL_DEFAULT_SPIN_NS ((int64_t)50000) /**< how long a wait spins before it sleeps */
+#define SVIPC_CHANNEL_RETRY_BUDGET_NS ((int64_t)10000000) /**< how long a read or peek keeps retrying
+                                                               while the newest value is being
+                                                               overwritten (then -EAGAIN) */
 
 /** Success value of svipc_channel_read(): a value was copied but it is older than max_age_ns. */
 #define SVIPC_CHANNEL_STALE 1
@@ -105,7 +115,12 @@ typedef struct svipc_channel_info {
  *  SVIPC_CREATE on a channel that does not exist yet, or the existing
  *  channel has another payload size, type or buffer count than requested
  *  (the message names both); -EPROTO the segment with that key is not a
- *  svipc channel or has another layout version; -ENOENT no channel and no
+ *  svipc channel, has another layout version, or its header fails
+ *  validation (sizes, counts or stride that do not fit the segment, a
+ *  writer-lock semid that does not name a private one-semaphore set of the
+ *  segment's creator, an init word reset under an initialised header);
+ *  -EIDRM the writer lock named in the header no longer exists (the channel
+ *  is being removed); -ENOENT no channel and no
  *  SVIPC_CREATE; -EEXIST SVIPC_EXCLUSIVE and it exists; -ETIMEDOUT another
  *  process is still initialising it after SVIPC_CHANNEL_INIT_TIMEOUT_NS;
  *  -EACCES mode forbids access; -ENOSPC, -ENOMEM system limits. */
@@ -129,8 +144,12 @@ SVIPC_API svipc_channel *svipc_channel_close(svipc_channel *channel);
 SVIPC_API int svipc_channel_remove(svipc_channel *channel);
 
 /** Remove the channel named `name` without opening it as a reader or writer.
+ *  The writer lock is removed only if the header's semid names a channel
+ *  writer lock of the segment's creator (see svipc_channel_open).
  *  Errors: -EINVAL NULL or empty name; -ENOENT no segment with that key;
- *  -EPROTO the segment is not a svipc channel (left alone); -EPERM. */
+ *  -EPROTO the segment is not a svipc channel, or its header names a
+ *  semaphore set that is not its writer lock (both left alone); -EACCES;
+ *  -EPERM. */
 SVIPC_API int svipc_channel_remove_name(const char *name);
 
 /** Publish one value of exactly payload_size bytes. Never waits for
@@ -148,9 +167,14 @@ SVIPC_API int svipc_channel_publish(svipc_channel *channel, const void *data, ui
  *  max_age_ns: SVIPC_CHANNEL_ANY_AGE, or the oldest acceptable age.
  *  Returns 0, or SVIPC_CHANNEL_STALE when the newest value is older than
  *  max_age_ns (the value and *ret_info are still filled). ret_info may be NULL.
+ *  Only payload_size bytes of buffer are ever written.
  *  Errors: -ENODATA nothing was ever published (buffer untouched: it keeps
  *  the caller's default); -EINVAL NULL handle or buffer, capacity too small;
- *  -ECHILD. */
+ *  -EAGAIN the publisher kept overwriting the newest value while it was
+ *  copied, for SVIPC_CHANNEL_RETRY_BUDGET_NS (retry; more buffers make it
+ *  rarer); -EPROTO the newest slot never became consistent while the
+ *  sequence stood still (corrupt segment); -ECHILD. After -EAGAIN or
+ *  -EPROTO the buffer may hold a torn value: do not use it. */
 SVIPC_API int svipc_channel_read(svipc_channel *channel, void *buffer, uint64_t capacity, int64_t max_age_ns,
                                  svipc_channel_read_info *ret_info);
 
@@ -179,14 +203,20 @@ SVIPC_API int svipc_channel_read_bound(svipc_channel *channel);
  *  SVIPC_CHANNEL_SPIN spins for the whole timeout instead. timeout_ns as
  *  everywhere (SVIPC_WAIT_FOREVER, 0 = check once, > 0 relative); a signal
  *  resumes the wait unless SVIPC_INTERRUPTIBLE. Returns 0 once a newer
- *  value exists (read it with svipc_channel_read()).
+ *  value exists (read it with svipc_channel_read()). The wait ends by its
+ *  deadline whatever the segment's wake word and sleeper count hold.
  *  Errors: -EAGAIN timeout 0 and nothing newer; -ETIMEDOUT; -EINTR a signal
  *  and SVIPC_INTERRUPTIBLE; -EINVAL NULL handle, unknown flag; -ECHILD. */
 SVIPC_API int svipc_channel_wait(svipc_channel *channel, uint64_t after_sequence, int64_t timeout_ns, uint32_t flags);
 
 /** Wait for a value newer than the last one this handle read (any value if it
- *  never read), then read it as svipc_channel_read() with no age limit.
- *  Errors: those of svipc_channel_wait() and svipc_channel_read(). */
+ *  never read), then read it as svipc_channel_read() with no age limit. The
+ *  read's retries end at the wait's deadline (for timeout 0, after a few
+ *  looks) or after SVIPC_CHANNEL_RETRY_BUDGET_NS, whichever comes first, so
+ *  the call returns within about timeout_ns.
+ *  Errors: those of svipc_channel_wait() and svipc_channel_read(), with
+ *  -ETIMEDOUT (-EAGAIN for timeout 0) also when the publisher kept
+ *  overwriting the value until the deadline. */
 SVIPC_API int svipc_channel_wait_read(svipc_channel *channel, void *buffer, uint64_t capacity, int64_t timeout_ns,
                                       uint32_t flags, svipc_channel_read_info *ret_info);
 
@@ -197,7 +227,10 @@ SVIPC_API int svipc_channel_wait_read(svipc_channel *channel, void *buffer, uint
  *  overwrites while it is being copied is dropped, never returned torn.
  *  *ret_missed (may be NULL) gets how many values after after_sequence were
  *  not returned (overwritten before they could be read, or beyond
- *  max_count). Returns the number of values copied (0 if none are newer).
+ *  max_count). Returns the number of values copied (0 if none are newer),
+ *  never more than min(max_count, capacity / payload_size, buffer_num),
+ *  whatever sequence numbers the segment holds; nothing beyond that many
+ *  values and infos is written. Never retries.
  *  Errors: -EINVAL NULL handle, buffer or infos, max_count 0 or capacity
  *  below payload_size; -ECHILD. */
 SVIPC_API int svipc_channel_read_history(svipc_channel *channel, uint64_t after_sequence, void *buffer,
@@ -221,8 +254,8 @@ SVIPC_API int svipc_channel_read_history(svipc_channel *channel, uint64_t after_
  *  Returns 0, or SVIPC_CHANNEL_STALE when the value is older than max_age_ns
  *  (*ret_data and *ret_info are still filled).
  *  Errors: -ENODATA nothing was ever published (outputs untouched);
- *  -EINVAL NULL handle, ret_data or ret_info; -EPROTO the newest slot never
- *  becomes consistent (corrupt segment); -ECHILD. */
+ *  -EINVAL NULL handle, ret_data or ret_info; -EAGAIN and -EPROTO as for
+ *  svipc_channel_read() (outputs untouched); -ECHILD. */
 SVIPC_API int svipc_channel_peek(svipc_channel *channel, int64_t max_age_ns, const void **ret_data,
                                  svipc_channel_read_info *ret_info);
 
@@ -244,8 +277,11 @@ SVIPC_API uint64_t svipc_channel_payload_size(const svipc_channel *channel);
  *  copying it: one load. 0 for a NULL handle. */
 SVIPC_API uint64_t svipc_channel_latest(const svipc_channel *channel);
 
-/** Fill *ret_info from the header and the kernel objects.
- *  Errors: -EINVAL NULL argument; -ECHILD. */
+/** Fill *ret_info from the header and the kernel objects. type,
+ *  payload_size, buffer_num, layout_version and sem_id are what this handle
+ *  validated at open; latest_sequence, latest_publish_time_ns and sleepers
+ *  are the segment's words now (a peer may have written anything there).
+ *  Errors: -EINVAL NULL argument; -EIDRM the writer lock was removed; -ECHILD. */
 SVIPC_API int svipc_channel_stat(svipc_channel *channel, svipc_channel_info *ret_info);
 
 /** CLOCK_MONOTONIC now in nanoseconds: the clock of publish_time_ns. */
