@@ -186,6 +186,34 @@ static int channel_party_run(void *arg)
     return 0;
 }
 
+/* A reader that opened before the fault: it reads once it is told to (a
+ * byte on the pipe), after the writer lock is gone. */
+struct early_reader {
+    int party;
+    int opened_fd; /* writes one byte once open */
+    int go_fd;     /* reads one byte before reading */
+};
+
+static int early_reader_run(void *arg)
+{
+    const struct early_reader *r = arg;
+    svipc_channel *channel = NULL;
+    int rc = svipc_channel_open(CHANNEL_NAME, SVIPC_CHANNEL_TYPE_INT64, 8, 0, 0, 0, &channel);
+    char byte = rc == 0 ? 'O' : 'E';
+    if (write(r->opened_fd, &byte, 1) != 1 || read(r->go_fd, &byte, 1) != 1)
+        rc = -EPIPE;
+    const long long start = proc_now_ns();
+    int64_t value = 0;
+    if (rc == 0) {
+        rc = svipc_channel_read(channel, &value, sizeof value, SVIPC_CHANNEL_ANY_AGE, NULL);
+        if (rc == 0 && value != 41)
+            rc = -EBADMSG; /* not the holder's last value */
+    }
+    report(r->party, rc, start);
+    svipc_channel_close(channel);
+    return 0;
+}
+
 START_TEST(channel_writer_lock_removed_while_held_gives_other_writers_eidrm)
 {
     ck_assert_int_eq(svipc_channel_open(CHANNEL_NAME, SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE, 0, &test_channel), 0);
@@ -195,26 +223,40 @@ START_TEST(channel_writer_lock_removed_while_held_gives_other_writers_eidrm)
     svipc_channel_info info;
     ck_assert_int_eq(svipc_channel_stat(writer, &info), 0);
     ck_assert_int_eq(info.writer_pid, getpid());
+    int opened[2], go[2];
+    ck_assert_int_eq(pipe(opened), 0);
+    ck_assert_int_eq(pipe(go), 0);
+    struct early_reader early = {3, opened[1], go[0]};
+    const pid_t reader = proc_spawn_tied(early_reader_run, &early);
+    char byte = 0;
+    ck_assert_int_eq(read(opened[0], &byte, 1), 1);
+    ck_assert_int_eq(byte, 'O');
 
     run_ipcrm("-s", info.sem_id);
 
     /* The holder makes no system call per publish: it goes on publishing,
-     * and readers (who need no lock) keep getting its values. */
+     * and a reader that had opened the channel (readers need no lock) keeps
+     * getting its values. */
     value = 41;
     ck_assert_int_eq(svipc_channel_publish(writer, &value, sizeof value, NULL), 0);
+    ck_assert_int_eq(write(go[1], "g", 1), 1);
+    ck_assert_int_eq(proc_wait(reader, CHILD_TIMEOUT_MS), 0);
+    assert_party(3, 0, 0, LATE_TOLERANCE_NS);
+    /* Whoever opens it from now on is told the channel is being removed:
+     * the header names a writer lock that no longer exists. */
     const struct channel_party parties[] = {
         {0, 0, 0},                           /* another exclusive writer */
         {1, SVIPC_CHANNEL_SHARED_WRITER, 0}, /* a shared writer */
-        {2, 0, 1},                           /* a reader */
+        {2, 0, 1},                           /* a new reader */
     };
     for (size_t i = 0; i < sizeof parties / sizeof parties[0]; i++) {
         pid_t pid = proc_spawn_tied(channel_party_run, (void *)&parties[i]);
         ck_assert_int_eq(proc_wait(pid, CHILD_TIMEOUT_MS), 0);
     }
-    assert_party(0, -EIDRM, 0, LATE_TOLERANCE_NS);
-    ck_assert_msg(strstr(reports[0].message, "writer lock") != NULL, "message: %s", reports[0].message);
-    assert_party(1, -EIDRM, 0, LATE_TOLERANCE_NS);
-    assert_party(2, 0, 0, LATE_TOLERANCE_NS);
+    for (int i = 0; i < 3; i++) {
+        assert_party(i, -EIDRM, 0, LATE_TOLERANCE_NS);
+        ck_assert_msg(strstr(reports[i].message, "writer lock") != NULL, "message: %s", reports[i].message);
+    }
 
     /* The holder's stat cannot name a holder any more. */
     ck_assert_int_eq(svipc_channel_stat(writer, &info), -EIDRM);
@@ -222,6 +264,10 @@ START_TEST(channel_writer_lock_removed_while_held_gives_other_writers_eidrm)
      * closing the holder gives back nothing, quietly. */
     ck_assert_int_eq(svipc_channel_remove(writer), 0);
     test_channel = svipc_channel_close(writer);
+    close(opened[0]);
+    close(opened[1]);
+    close(go[0]);
+    close(go[1]);
 }
 END_TEST
 
