@@ -1,17 +1,12 @@
 #include "admin_listing.hpp"
 
+#include "admin_proc_table.hpp"
 #include "error.hpp"
 #include "kernel_info.hpp"
-#include "time_units.hpp"
-#include "mode.hpp"
 
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <fstream>
-#include <map>
-#include <sstream>
 #include <string>
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -45,124 +40,31 @@ union SemArg {
 constexpr uint32_t known_flags = SVIPC_LIST_SYSCALLS | SVIPC_LIST_PROC_ONLY;
 
 
-// ---- /proc/sysvipc ------------------------------------------------------
-
-// One row of a /proc/sysvipc table, by column name (the header line names
-// the columns; new kernels append columns, so positions are not relied on).
-class ProcRow {
-public:
-    ProcRow(const std::string &path, const std::vector<std::string> &names, const std::vector<std::string> &values)
-        : path_(path), names_(names), values_(values)
-    {
-    }
-
-    int64_t number(const char *column, int base = 10) const
-    {
-        const std::string &text = field(column);
-        char *end = nullptr;
-        errno = 0;
-        long long value = std::strtoll(text.c_str(), &end, base);
-        if (errno != 0 || end == text.c_str() || *end != '\0')
-            fail(EIO, path_ + ": column " + column + " holds \"" + text + "\", not a number");
-        return value;
-    }
-
-    uint32_t u32(const char *column) const { return static_cast<uint32_t>(number(column)); }
-    int32_t i32(const char *column) const { return static_cast<int32_t>(number(column)); }
-
-private:
-    const std::string &field(const char *column) const
-    {
-        for (size_t i = 0; i < names_.size(); i++)
-            if (names_[i] == column)
-                return values_[i];
-        fail(EIO, path_ + " has no column \"" + column + "\"");
-    }
-
-    const std::string &path_;
-    const std::vector<std::string> &names_;
-    const std::vector<std::string> &values_;
-};
-
-std::vector<std::string> split_words(const std::string &line)
-{
-    std::istringstream stream(line);
-    std::vector<std::string> words;
-    std::string word;
-    while (stream >> word)
-        words.push_back(word);
-    return words;
-}
-
-// Calls row_fn(ProcRow) for each object of the table. Returns false if the
-// file cannot be opened (no /proc): the caller falls back to syscalls.
-template <typename RowFn>
-bool read_proc_table(const std::string &path, RowFn &&row_fn)
-{
-    std::ifstream file(path);
-    if (!file)
-        return false;
-    std::string line;
-    if (!std::getline(file, line))
-        fail(EIO, path + " is empty (no header line)");
-    const std::vector<std::string> names = split_words(line);
-    while (std::getline(file, line)) {
-        const std::vector<std::string> values = split_words(line);
-        if (values.empty())
-            continue;
-        if (values.size() < names.size())
-            fail(EIO, path + ": a row has " + std::to_string(values.size()) + " fields for " +
-                          std::to_string(names.size()) + " columns");
-        row_fn(ProcRow(path, names, values));
-    }
-    return true;
-}
-
 [[noreturn]] void fail_no_proc(const char *path)
 {
     fail(ENOENT, std::string("cannot read ") + path + " (is /proc mounted?) and SVIPC_LIST_PROC_ONLY was given");
 }
 
+// ---- /proc/sysvipc ------------------------------------------------------
+
+// Each returns false if the table cannot be opened (no /proc): the caller
+// falls back to syscalls.
 bool proc_shm(std::vector<svipc_shm_info> &out)
 {
-    return read_proc_table("/proc/sysvipc/shm", [&](const ProcRow &row) {
-        svipc_shm_info info{};
-        const uint32_t mode = static_cast<uint32_t>(row.number("perms", 8));
-        info.id = row.i32("shmid");
-        info.key = row.i32("key");
-        info.mode = mode & permission_mask;
-        info.flags = shm_status_flags(mode);
-        info.uid = row.u32("uid");
-        info.gid = row.u32("gid");
-        info.cuid = row.u32("cuid");
-        info.cgid = row.u32("cgid");
-        info.cpid = row.i32("cpid");
-        info.lpid = row.i32("lpid");
-        info.size = static_cast<uint64_t>(row.number("size"));
-        info.nattch = static_cast<uint64_t>(row.number("nattch"));
-        info.atime_ns = seconds_to_ns(row.number("atime"));
-        info.dtime_ns = seconds_to_ns(row.number("dtime"));
-        info.ctime_ns = seconds_to_ns(row.number("ctime"));
-        out.push_back(info);
-    });
+    std::ifstream file("/proc/sysvipc/shm");
+    if (!file)
+        return false;
+    out = parse_proc_shm(file, "/proc/sysvipc/shm");
+    return true;
 }
 
 bool proc_sem(std::vector<svipc_sem_info> &out)
 {
-    return read_proc_table("/proc/sysvipc/sem", [&](const ProcRow &row) {
-        svipc_sem_info info{};
-        info.id = row.i32("semid");
-        info.key = row.i32("key");
-        info.mode = static_cast<uint32_t>(row.number("perms", 8)) & permission_mask;
-        info.uid = row.u32("uid");
-        info.gid = row.u32("gid");
-        info.cuid = row.u32("cuid");
-        info.cgid = row.u32("cgid");
-        info.nsems = row.u32("nsems");
-        info.otime_ns = seconds_to_ns(row.number("otime"));
-        info.ctime_ns = seconds_to_ns(row.number("ctime"));
-        out.push_back(info);
-    });
+    std::ifstream file("/proc/sysvipc/sem");
+    if (!file)
+        return false;
+    out = parse_proc_sem(file, "/proc/sysvipc/sem");
+    return true;
 }
 
 // The /proc table has no capacity column; IPC_STAT (read permission
@@ -175,25 +77,13 @@ uint64_t queue_capacity(int32_t msqid)
 
 bool proc_msg(std::vector<svipc_msg_info> &out)
 {
-    return read_proc_table("/proc/sysvipc/msg", [&](const ProcRow &row) {
-        svipc_msg_info info{};
-        info.id = row.i32("msqid");
-        info.key = row.i32("key");
-        info.mode = static_cast<uint32_t>(row.number("perms", 8)) & permission_mask;
-        info.uid = row.u32("uid");
-        info.gid = row.u32("gid");
-        info.cuid = row.u32("cuid");
-        info.cgid = row.u32("cgid");
-        info.lspid = row.i32("lspid");
-        info.lrpid = row.i32("lrpid");
-        info.bytes = static_cast<uint64_t>(row.number("cbytes"));
+    std::ifstream file("/proc/sysvipc/msg");
+    if (!file)
+        return false;
+    out = parse_proc_msg(file, "/proc/sysvipc/msg");
+    for (svipc_msg_info &info : out)
         info.qbytes = queue_capacity(info.id);
-        info.messages = static_cast<uint64_t>(row.number("qnum"));
-        info.stime_ns = seconds_to_ns(row.number("stime"));
-        info.rtime_ns = seconds_to_ns(row.number("rtime"));
-        info.ctime_ns = seconds_to_ns(row.number("ctime"));
-        out.push_back(info);
-    });
+    return true;
 }
 
 // ---- *_INFO + *_STAT iteration ------------------------------------------

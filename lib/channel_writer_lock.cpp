@@ -1,6 +1,7 @@
 #include "channel_writer_lock.hpp"
 
 #include "error.hpp"
+#include "sem_limits.hpp"
 #include "time_units.hpp"
 
 #include <cerrno>
@@ -37,7 +38,7 @@ int32_t ChannelWriterLock::create(uint32_t mode)
     if (semid < 0) {
         int saved = errno;
         if (saved == ENOSPC)
-            fail(ENOSPC, "system limit reached creating the channel's writer lock (kernel.sem SEMMNI/SEMMNS)");
+            fail(ENOSPC, "system limit reached creating the channel's writer lock: " + sem_space_limit_text(1));
         fail_errno(saved, "semget for the channel's writer lock failed");
     }
     return semid;

@@ -63,8 +63,8 @@ struct msqid_ds stat_or_fail(int32_t msqid, int gone_code)
     case EACCES:
         fail(EACCES, "permission denied on " + name);
     case ENOSPC:
-        fail(ENOSPC, "system limit reached: kernel.msgmni (" +
-                         std::to_string(read_sysctl_u64("/proc/sys/kernel/msgmni", 0)) + ") queues exist");
+        fail(ENOSPC, "system limit reached creating a queue: the number of queues is limited by " +
+                         sysctl_limit_text("msgmni", read_sysctl_u64("/proc/sys/kernel/msgmni", 0)));
     case ENOMEM:
         fail(ENOMEM, "no kernel memory for a new queue");
     default:
@@ -169,7 +169,10 @@ void MessageQueue::check_can_ever_fit(uint64_t size) const
     if (size > ds.msg_qbytes)
         fail(E2BIG, "a " + std::to_string(size) + "-byte message can never fit " + queue_text(id_) +
                         ", whose capacity (qbytes) is " + std::to_string(ds.msg_qbytes) +
-                        " bytes; raise it with svipc_msg_set_capacity");
+                        " bytes; raise it with svipc_msg_set_capacity (up to kernel.msgmnb, " +
+                        std::to_string(read_sysctl_u64("/proc/sys/kernel/msgmnb", 0)) +
+                        ", without CAP_SYS_RESOURCE; new queues start at kernel.msgmnb" +
+                        sysctl_raise_hint("kernel.msgmnb=" + std::to_string(doubled(size))) + ")");
 }
 
 void MessageQueue::fail_send(int err, uint64_t size, int64_t timeout_ns) const
@@ -198,7 +201,8 @@ void MessageQueue::fail_send(int err, uint64_t size, int64_t timeout_ns) const
         const uint64_t msgmax = read_sysctl_u64("/proc/sys/kernel/msgmax", UINT64_MAX);
         if (size > msgmax)
             fail(E2BIG, "a " + std::to_string(size) + "-byte message exceeds kernel.msgmax (" +
-                            std::to_string(msgmax) + " bytes)");
+                            std::to_string(msgmax) + " bytes)" +
+                            sysctl_raise_hint("kernel.msgmax=" + std::to_string(size)));
         if (size > longest_possible_message)
             fail(E2BIG, "a " + std::to_string(size) + "-byte message exceeds the largest possible kernel.msgmax (" +
                             std::to_string(longest_possible_message) + " bytes)");
@@ -300,8 +304,9 @@ void MessageQueue::set_capacity(uint64_t qbytes)
     const uint64_t msgmnb = read_sysctl_u64("/proc/sys/kernel/msgmnb", UINT64_MAX);
     set_ds(id_, ds,
            qbytes > msgmnb
-               ? "raising " + queue_text(id_) + " to " + std::to_string(qbytes) + " bytes exceeds kernel.msgmnb (" +
-                     std::to_string(msgmnb) + ") and needs CAP_SYS_RESOURCE, or not the owner/creator"
+               ? "raising " + queue_text(id_) + " to " + std::to_string(qbytes) +
+                     " bytes exceeds " + sysctl_limit_text("msgmnb", msgmnb, qbytes) +
+                     "; above it the call needs CAP_SYS_RESOURCE; or not the owner/creator"
                : "only the owner, the creator or a privileged process may change " + queue_text(id_));
     known_qbytes_.store(qbytes, std::memory_order_relaxed);
 }

@@ -34,19 +34,15 @@ constexpr int min_vanish_retries = 3;
         fail(EEXIST, name + " already exists (SVIPC_EXCLUSIVE)");
     case EACCES:
         fail(EACCES, "permission denied on " + name);
-    case ENOSPC: {
-        const SemLimits limits = read_sem_limits();
-        fail(ENOSPC, "system limit reached creating a set of " + std::to_string(nsems) + " semaphores (kernel.sem SEMMNI " +
-                         std::to_string(limits.semmni) + " sets, SEMMNS " + std::to_string(limits.semmns) +
-                         " semaphores)");
-    }
+    case ENOSPC:
+        fail(ENOSPC, "system limit reached creating a set of " + std::to_string(nsems) + " semaphores: " +
+                         sem_space_limit_text(nsems));
     case ENOMEM:
         fail(ENOMEM, "no memory for a set of " + std::to_string(nsems) + " semaphores");
     case EINVAL: {
         const SemLimits limits = read_sem_limits();
         if (creating && nsems > limits.semmsl)
-            fail(EINVAL, "nsems " + std::to_string(nsems) + " exceeds kernel.sem SEMMSL (" +
-                             std::to_string(limits.semmsl) + ")");
+            fail(EINVAL, "nsems " + std::to_string(nsems) + " exceeds " + sem_limit_text("SEMMSL"));
         if (key != IPC_PRIVATE) {
             const int existing = semget(key, 0, 0);
             struct semid_ds ds;

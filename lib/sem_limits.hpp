@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace svipc {
 
@@ -15,6 +16,16 @@ struct SemLimits {
 
 // /proc/sys/kernel/sem; Linux's compiled-in defaults if unreadable.
 SemLimits read_sem_limits() noexcept;
+
+// "kernel.sem SEMMNI (N)" plus how to raise that field of kernel.sem (to at
+// least `needed`), whose four fields are set together: `field` is "SEMMSL",
+// "SEMMNS", "SEMOPM" or "SEMMNI". For "limit reached" messages.
+std::string sem_limit_text(const char *field, uint64_t needed = 0);
+
+// For semget's ENOSPC: sem_limit_text() of the limit a new set of `nsems`
+// ran into (SEMMNI sets, or SEMMNS semaphores in all sets), told apart by
+// the kernel's usage counts (SEM_INFO).
+std::string sem_space_limit_text(uint32_t nsems);
 
 // SEMVMX: the largest value, count and undo adjustment (fixed in the kernel).
 constexpr int sem_value_max = 32767;

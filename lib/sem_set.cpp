@@ -67,8 +67,7 @@ std::string set_text(int32_t semid)
                          ") or this process's undo adjustment would pass +/-" + std::to_string(sem_value_max) +
                          " (for counting across processes use SVIPC_NO_UNDO)");
     case E2BIG:
-        fail(E2BIG, where + ": more operations than kernel.sem SEMOPM (" +
-                        std::to_string(read_sem_limits().semopm) + ")");
+        fail(E2BIG, where + ": more operations in one call than " + sem_limit_text("SEMOPM"));
     case EFBIG:
         fail(EINVAL, where + ": member index out of range");
     case ENOMEM:

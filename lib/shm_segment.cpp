@@ -50,6 +50,23 @@ struct shmid_ds stat_or_fail(int32_t shmid, int gone_code)
     fail_errno(saved, "IPC_STAT of segment " + std::to_string(shmid) + " failed");
 }
 
+// For shmget's ENOSPC: which limit a new segment of `size` bytes ran into,
+// kernel.shmmni (segments) or kernel.shmall (pages in all segments), told
+// apart by the kernel's usage counts (SHM_INFO).
+std::string shm_space_limit_text(uint64_t size)
+{
+    const uint64_t shmmni = read_sysctl_u64("/proc/sys/kernel/shmmni", 0);
+    const uint64_t shmall = read_sysctl_u64("/proc/sys/kernel/shmall", 0);
+    struct shm_info usage {};
+    const uint64_t pages = (size + page_size() - 1) / page_size();
+    if (shmctl(0, SHM_INFO, reinterpret_cast<struct shmid_ds *>(&usage)) >= 0 &&
+        static_cast<uint64_t>(usage.used_ids) < shmmni)
+        return std::to_string(usage.shm_tot) + " pages are in use and " + std::to_string(pages) +
+               " more would pass the total, " + sysctl_limit_text("shmall", shmall, usage.shm_tot + pages) +
+               " (pages of " + std::to_string(page_size()) + " bytes)";
+    return "the segments in use have reached " + sysctl_limit_text("shmmni", shmmni);
+}
+
 [[noreturn]] void fail_shmget(int saved, int32_t key, uint64_t size, uint32_t flags, bool create)
 {
     const std::string name = "segment with key " + key_text(key);
@@ -61,8 +78,8 @@ struct shmid_ds stat_or_fail(int32_t shmid, int gone_code)
     case EACCES:
         fail(EACCES, "permission denied on " + name);
     case ENOSPC:
-        fail(ENOSPC, "system limit reached creating a segment of " + std::to_string(size) +
-                         " bytes (kernel.shmmni segments or kernel.shmall pages)");
+        fail(ENOSPC, "system limit reached creating a segment of " + std::to_string(size) + " bytes: " +
+                         shm_space_limit_text(size));
     case ENOMEM:
         fail(ENOMEM, (flags & SVIPC_HUGETLB)
                          ? std::string("no huge pages available (is vm.nr_hugepages large enough?)")
@@ -72,7 +89,7 @@ struct shmid_ds stat_or_fail(int32_t shmid, int gone_code)
     case EINVAL: {
         const uint64_t shmmax = read_sysctl_u64("/proc/sys/kernel/shmmax", UINT64_MAX);
         if (size > shmmax)
-            fail(EINVAL, "size " + std::to_string(size) + " exceeds kernel.shmmax (" + std::to_string(shmmax) + ")");
+            fail(EINVAL, "size " + std::to_string(size) + " exceeds " + sysctl_limit_text("shmmax", shmmax, size));
         if (key != IPC_PRIVATE) {
             int existing = shmget(key, 0, 0);
             struct shmid_ds ds;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,6 +13,19 @@ pid_t proc_spawn(child_fn fn, void *arg)
     pid_t pid = fork();
     if (pid == 0)
         _exit(fn(arg) & 0xff);
+    return pid;
+}
+
+pid_t proc_spawn_tied(child_fn fn, void *arg)
+{
+    const pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* getppid() after prctl: the parent may have died in between. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            _exit(99);
+        _exit(fn(arg) & 0xff);
+    }
     return pid;
 }
 

@@ -10,6 +10,11 @@ typedef int (*child_fn)(void *arg);
 /* fork(); the child runs fn(arg) and _exit()s with its result. */
 pid_t proc_spawn(child_fn fn, void *arg);
 
+/* As proc_spawn, but the child is SIGKILLed when the process that spawned it
+ * ends (PR_SET_PDEATHSIG): a failing test cannot leave it running, stopped
+ * or holding a lock after the test process is gone. */
+pid_t proc_spawn_tied(child_fn fn, void *arg);
+
 /* Wait up to timeout_ms for pid. Returns the exit status (0..255), 128+signal
  * if it was killed by a signal, or -1 if it was still running at the deadline
  * (it is then killed with SIGKILL and reaped). */

@@ -2,7 +2,7 @@
 # Installs everything svipc needs to build, test and benchmark, from Debian's
 # archive only (Debian 12). Run as root, or with sudo available.
 set -eu
-packages="meson ninja-build gcc g++ pkg-config check python3 python3-numpy python3-pytest python3-sysv-ipc valgrind util-linux binutils"
+packages="meson ninja-build gcc g++ pkg-config check python3 python3-numpy python3-pytest python3-sysv-ipc valgrind util-linux binutils clang-14 libclang-rt-14-dev"
 packages="$packages libzmq3-dev python3-zmq"  # svipc bridge (ZeroMQ); python3-zmq: raw sockets in its tests
 sudo=""
 [ "$(id -u)" = 0 ] || sudo=sudo

@@ -3,6 +3,8 @@
 #   1. build/       the normal build: Check suites, ABI tests, Python tests and examples
 #   2. build-asan/  AddressSanitizer + UBSan: the same, Python with the sanitizer runtimes preloaded
 #   3. build/ again under valgrind (`--setup valgrind`): the Check suites
+#   4. build-reliability/ (clang 14, ASan + UBSan): the chaos soak for 60 s and
+#      each libFuzzer target for 30 s (doc/reliability.md)
 # Every suite enters its own private IPC namespace. Exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -24,7 +26,10 @@ stage asan meson compile -C build-asan
 stage asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs
 stage valgrind meson test -C build --setup valgrind --suite check --print-errorlogs
+stage reliability tools/run-chaos.sh 60
+stage reliability tools/run-fuzz.sh 30
 
 "$python" tools/testlog-summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
-    build/meson-logs/testlog-valgrind.json
+    build/meson-logs/testlog-valgrind.json \
+    build-reliability/meson-logs/testlog-chaos.json build-reliability/meson-logs/testlog-fuzz.json
 exit $status
