@@ -167,7 +167,8 @@ class Channel(ClosedWhenCollected):
         """Release the writer lock if held and detach; never removes the channel."""
         if self._handle:
             self._handle = lib.svipc_channel_close(self._handle)
-            self._raw = ctypes.c_void_p()
+            # In place: whoever holds this object (a Publisher's publish) now passes NULL.
+            self._raw.value = None
 
 
 
@@ -258,8 +259,8 @@ class Publisher(Closable):
     death); shared_writer=True lets several processes publish.
     """
 
-    def __init__(self, name, default_value, buffer_num=CHANNEL_DEFAULT_BUFFERS, *, shared_writer=False,
-                 mode=0o600):
+    def __init__(self, name: str, default_value: Any, buffer_num: int = CHANNEL_DEFAULT_BUFFERS, *,
+                 shared_writer: bool = False, mode: int = 0o600) -> None:
         self._codec = codec = _Codec(default_value)
         self.channel = Channel(name, codec.type, codec.size, buffer_num, create=True, shared_writer=shared_writer,
                                mode=mode)
@@ -270,10 +271,28 @@ class Publisher(Closable):
         self._buffer = codec.buffer
         if self._scalar:
             lib.svipc_channel_bind_publish(self.channel._handle, codec.address, codec.size)
-        self._publish_bound = _fast_publish_bound if shared_writer else _fast_publish_bound_exclusive
         # An exclusive writer never waits in publish (its lock is taken with
         # timeout 0), so its calls may keep the GIL; shared writers may wait.
         self._publish = _fast_publish if shared_writer else _fast_publish_exclusive
+        self._publish_bound = _fast_publish_bound if shared_writer else _fast_publish_bound_exclusive
+        if self._scalar:
+            self.publish = self._scalar_publisher()  # type: ignore[method-assign]
+
+    def _scalar_publisher(self) -> Any:
+        """publish() for a scalar topic as a closure over its one buffer, call and
+        handle: no attribute lookups per call (its cost is close to a bare ctypes
+        call's). close() clears the shared handle object in place, so the closure
+        then passes NULL and raises."""
+        buffer, call, raw, owner = self._buffer, self._publish_bound, self._raw, self
+
+        def publish(value: Any) -> None:
+            buffer.value = value
+            rc = call(raw)
+            if rc:
+                owner._failed(rc)
+
+        publish.__doc__ = Publisher.publish.__doc__
+        return publish
 
     def publish(self, value: Any) -> None:
         """Publish one value (same type, and for bytes/arrays the same size, as the default)."""
