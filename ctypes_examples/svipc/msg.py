@@ -2,8 +2,10 @@
 
 send() and receive() are the per-call paths: each takes a ready-made
 svipc_msg_call block (with its receive buffer) from the queue's pool and
-passes that one pointer, first as a non-blocking try that keeps the GIL,
-and only when the call would block as a waiting call that releases it. A
+passes that one pointer. send() first tries without waiting, keeping the
+GIL, and only when the queue is full waits with the GIL released. receive()
+waits at once with the GIL released: a try first costs a failed msgrcv
+whenever the queue is empty, which doubled the round-trip latency. A
 blocking call passes SVIPC_INTERRUPTIBLE so a signal returns control to
 Python, which runs its handlers and otherwise resumes with the time left.
 """
@@ -127,12 +129,12 @@ class MessageQueue(ClosedWhenCollected):
                     call = owner._new_call(True)
                 ref, c, buf = call
                 c.type = type
-                n = _receive_now(ref)
+                n = _receive_wait(ref)
                 if n >= 0:
                     message = buf[:n], c.ret_type
                     receive_pool.append(call)
                     return message
-                return owner._receive_pooled_waiting(call, n)
+                return owner._receive_pooled_failed(call, n)
             return owner._receive_general(type, timeout, block, exclude, truncate, max_size)
 
         send.__doc__, receive.__doc__ = MessageQueue.send.__doc__, MessageQueue.receive.__doc__
@@ -143,7 +145,10 @@ class MessageQueue(ClosedWhenCollected):
         raw = self._live()
         size = max(self.max_message_size, 1) if receiving else 0
         buf = ctypes.create_string_buffer(size) if receiving else None
-        block = MsgCall(raw, 0, ctypes.addressof(buf) if receiving else None, size, 0, 0, 0, 0)
+        if receiving:  # a blocking receive, interruptible, GIL released
+            block = MsgCall(raw, 0, ctypes.addressof(buf), size, SVIPC_INTERRUPTIBLE, 0, SVIPC_WAIT_FOREVER, 0)
+        else:  # a try that keeps the GIL
+            block = MsgCall(raw, 0, None, 0, 0, 0, 0, 0)
         self._all_calls.append(block)
         return ctypes.byref(block), block, buf
 
@@ -217,30 +222,24 @@ class MessageQueue(ClosedWhenCollected):
                 call = self._new_call(True)
             ref, c, buf = call
             c.type = type
-            n = _receive_now(ref)
+            n = _receive_wait(ref)
             if n >= 0:
                 message = buf[:n], c.ret_type
                 self._receive_pool.append(call)
                 return message
-            return self._receive_pooled_waiting(call, n)
+            return self._receive_pooled_failed(call, n)
         return self._receive_general(type, timeout, block, exclude, truncate, max_size)
 
-    def _receive_pooled_waiting(self, call: _Call, n: int) -> Message:
-        """After the pooled block's non-blocking try gave n < 0: wait (GIL
-        released) if the queue was only empty, else raise."""
+    def _receive_pooled_failed(self, call: _Call, n: int) -> Message:
+        """After the pooled blocking receive gave n < 0: resume after a signal
+        (its handlers run first), else raise."""
         ref, c, buf = call
-        if n == ENOMSG:  # nothing yet: wait, with the GIL released
-            c.flags, c.timeout_ns = SVIPC_INTERRUPTIBLE, SVIPC_WAIT_FOREVER
-            try:
-                n = _receive_wait(ref)
-                if n == EINTR:
-                    n = resume_after_signal(lambda left: _receive_wait(ref), n, SVIPC_WAIT_FOREVER)
-                if n >= 0:
-                    return buf[:n], c.ret_type
-            finally:
-                c.flags, c.timeout_ns = 0, 0
-                self._receive_pool.append(call)
-        else:
+        try:
+            if n == EINTR:
+                n = resume_after_signal(lambda left: _receive_wait(ref), n, SVIPC_WAIT_FOREVER)
+            if n >= 0:
+                return buf[:n], c.ret_type
+        finally:
             self._receive_pool.append(call)
         self._live()  # a closed queue: ValueError, not the EINVAL of its cleared blocks
         raise_error(-n)
