@@ -74,6 +74,7 @@ class _MemberCalls:
         self.v_ref = ctypes.byref(self.v)
 
     def invalidate(self) -> None:
+        """Clear the handle of every block (the set is being closed)."""
         self.try_p.sem = self.wait_p.sem = self.v.sem = None
 
 
