@@ -346,6 +346,23 @@ int Channel::read_bound()
     return read(bound_.buffer, bound_.capacity, bound_.max_age_ns, bound_.info);
 }
 
+void Channel::bind_publish(const void *data, uint64_t size)
+{
+    check_owner();
+    if (data == nullptr || size != payload_size_)
+        fail_publish_args(data, size);
+    bound_publish_ = BoundPublish{data, size};
+}
+
+void Channel::publish_bound()
+{
+    if (bound_publish_.data == nullptr) {
+        check_owner();
+        fail(EINVAL, label_ + ": nothing bound (call svipc_channel_bind_publish first)");
+    }
+    publish(bound_publish_.data, bound_publish_.size);
+}
+
 bool Channel::holds_value(SlotHeader *source, uint64_t sequence, int64_t *publish_time_ns) const
 {
     // Acquire: every load the caller makes from the payload after we

@@ -21,7 +21,6 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))                          # tests/ipcns_run.py
-sys.path.insert(0, str(HERE.parents[1] / "ctypes_examples"))  # import svipc
 
 import ipcns_run  # noqa: E402
 
