@@ -3,6 +3,7 @@
 #   1. build/       the normal build: Check suites, ABI tests, Python tests and examples
 #   2. build-asan/  AddressSanitizer + UBSan: the same, Python with the sanitizer runtimes preloaded
 #   3. build/ again under valgrind (`--setup valgrind`): the Check suites
+#   4. build-deb/   the Debian packages built, linted, unpacked and smoke-tested (tools/run-deb-tests.sh)
 # Every suite enters its own private IPC namespace. Exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -24,7 +25,8 @@ stage asan meson compile -C build-asan
 stage asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs
 stage valgrind meson test -C build --setup valgrind --suite check --print-errorlogs
+stage deb tools/run-deb-tests.sh build-deb
 
 "$python" tools/testlog-summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
-    build/meson-logs/testlog-valgrind.json
+    build/meson-logs/testlog-valgrind.json build-deb/meson-logs/testlog.json
 exit $status
