@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generate the section-3 pages of the C API and svipc(7) from the public headers.
+"""Generate the section-3 pages of the C API and libsvipc(7) from the public headers.
 
 The headers are the one source: every function's synopsis, description, return
 value and error list is its declaration and the /** ... */ comment right above
@@ -67,13 +67,14 @@ FAMILIES = [
     ("svipc_strerror", "describe an error code; this thread's detail message of the last failure", "error.h",
      ["svipc_strerror", "svipc_last_error_message"], ["errno(3)", "strerror(3)"]),
     ("svipc_key_from_name", "derive System V IPC keys from a name or a file", "key.h",
-     ["svipc_key_from_name", "svipc_key_from_path"], ["ftok(3)", "svipc(7)"]),
+     ["svipc_key_from_name", "svipc_key_from_path"], ["ftok(3)"]),
     ("svipc_version", "the version of the loaded library", "version.h.in",
      ["svipc_version", "svipc_version_string"], []),
 ]
 
 # Pages of this project every page refers to besides its family's own.
-OVERVIEW = "svipc(7)"
+# svipc(7) is taken: Debian's manpages package ships it as a link to sysvipc(7)
+OVERVIEW = "libsvipc(7)"
 SECTIONS = ("NAME", "SYNOPSIS", "DESCRIPTION", "RETURN VALUE", "ERRORS", "EXAMPLE", "SEE ALSO")
 ERROR_CODE = re.compile(r"-?\bE[A-Z0-9]{2,}\b")
 
@@ -317,7 +318,7 @@ def family_page(page, summary, header, names, kernel, headers, all_pages, exampl
     text += [".SH ERRORS",
              "Each function's errors as its header documents them; codes with one meaning throughout the "
              "library are described in",
-             ".BR svipc (7)."]
+             ".BR libsvipc (7)."]
     for f in functions:
         errors = f.error_text()
         text += [".SS " + f"{esc(f.name)}()"] + error_items(errors or "None.")
@@ -333,8 +334,8 @@ def family_page(page, summary, header, names, kernel, headers, all_pages, exampl
 
 
 def overview_page(headers, version):
-    text = [f'.TH SVIPC 7 "" "svipc {version}" "svipc"', ".SH NAME",
-            "svipc \\- System V IPC for C and Python: shared memory, semaphores, message queues, channels",
+    text = [f'.TH LIBSVIPC 7 "" "svipc {version}" "svipc"', ".SH NAME",
+            "libsvipc \\- System V IPC for C and Python: shared memory, semaphores, message queues, channels",
             ".SH SYNOPSIS", ".nf", ".B #include <svipc/svipc.h>", ".fi", ".PP",
             "Link with", ".BR \\-lsvipc", "(\\fBpkg\\-config \\-\\-cflags \\-\\-libs svipc\\fR).",
             ".SH DESCRIPTION",
@@ -368,7 +369,7 @@ def load_headers(root):
 
 
 def outputs():
-    files = ["svipc.7"]
+    files = ["libsvipc.7"]
     for page, _, _, names, _ in FAMILIES:
         files += [n + ".3" for n in names]
     return files
@@ -403,7 +404,7 @@ def main(argv):
             family_page(page, summary, headers[header], names, kernel, headers, all_pages, example, version))
         for n in names[1:]:
             (out / (n + ".3")).write_text(f".so man3/{page}.3\n")
-    (out / "svipc.7").write_text(overview_page(headers, version))
+    (out / "libsvipc.7").write_text(overview_page(headers, version))
     return 0
 
 

@@ -69,6 +69,16 @@ unpack() {
         dpkg -x "$out"/src/"${p}_${version}"_*.deb "$root" || return 1
     done
     find "$root" -type f -o -type l | sed "s|^$root||" | sort
+    # apt refuses a package with a file that an installed package owns (Debian's
+    # manpages owns svipc(7), so the overview is libsvipc(7)): none may be owned
+    local owned
+    owned=$(find "$root" \( -type f -o -type l \) -printf '/%P\n' | xargs -r dpkg -S 2>/dev/null |
+        grep -Ev "^(libsvipc0|libsvipc-dev|python3-svipc|svipc-tools)(:[a-z0-9]+)?: ")
+    if [ -n "$owned" ]; then
+        echo "files owned by installed packages:"
+        echo "$owned"
+        return 1
+    fi
 }
 
 c_consumer() {
@@ -118,7 +128,7 @@ print("svipc", svipc.__version__, "from", svipc.__file__, "round trip ok")
 
 man_pages() {
     local mandir=$root/usr/share/man page rendered warnings=0
-    for page in "$mandir"/man1/svipc.1.gz "$mandir"/man7/svipc.7.gz "$mandir"/man3/*.3*; do
+    for page in "$mandir"/man1/svipc.1.gz "$mandir"/man7/libsvipc.7.gz "$mandir"/man3/*.3*; do
         # a link renders through man's lookup in the unpacked tree, a page with -l
         if [ -L "$page" ]; then
             rendered=$(MANWIDTH=80 man --warnings -M "$mandir" 3 "$(basename "$page" .3.gz)" 2>&1 >/dev/null)

@@ -114,8 +114,8 @@ def main():
             listed = set(re.findall(r"\b(E[A-Z0-9]{2,})\b", plain(by_function[name])))
             for code in sorted(errors.get(name, set()) - listed):
                 problems.append(f"{path.name}: {name}: -{code} is in its header comment but not in ERRORS")
-    if not (man_dir / "svipc.7").exists():
-        problems.append("no svipc.7 overview")
+    if not (man_dir / "libsvipc.7").exists():
+        problems.append("no libsvipc.7 overview")
     render(man_dir, problems)
     for p in problems:
         print(p)
