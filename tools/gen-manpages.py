@@ -145,10 +145,14 @@ def strip_comment(raw):
 
 
 class Header:
-    def __init__(self, path):
+    def __init__(self, path, version):
         self.path = path
         self.name = path.name
         text = path.read_text()
+        # version.h.in: the values meson's configure_file puts in
+        parts = dict(zip(("MAJOR", "MINOR", "PATCH"), version.split(".")))
+        text = re.sub(r"@SVIPC_VERSION_(MAJOR|MINOR|PATCH)@", lambda m: parts[m.group(1)], text)
+        text = text.replace("@SVIPC_VERSION_STRING@", f'"{version}"')
         lead = re.match(r"\s*(/\*.*?\*/)", text, flags=re.S)
         self.intro = strip_comment(lead.group(1)) if lead else ""
         # the first paragraph, "svipc — topic.", is the overview's heading
@@ -161,17 +165,50 @@ class Header:
             declaration = " ".join(m.group(2).replace("SVIPC_API", "", 1).split())
             declaration = declaration.replace("( ", "(").replace(" )", ")")
             self.functions[m.group(3)] = Function(m.group(3), declaration, strip_comment(m.group(1)), self.name)
-        # constants: #define SVIPC_X value /**< what */ (a trailing comment may continue on following lines)
-        self.constants = {}
-        for m in re.finditer(r"^(?:/\*\*((?:(?!\*/).)*)\*/\s*\n)?#\s*define\s+(SVIPC_[A-Z0-9_]+)\s+(.*?)"
-                             r"(?:\s*/\*\*<((?:(?!\*/).)*)\*/)?\s*$", text, flags=re.S | re.M):
-            doc = m.group(4) or m.group(1) or ""
-            value = m.group(3).strip()
-            if m.group(2).endswith("_H") or "@" in value or "SVIPC_VERSION_" in m.group(2) and "(" in value:
-                continue
-            self.constants.setdefault(m.group(2), (value, " ".join(doc.replace("*", " ").split())))
+        self.constants = self.read_constants(text)
+        self.includes = re.findall(r"#include <svipc/([\w.]+)>", text)
         self.structs = {m.group(2): m.group(0) for m in re.finditer(
             r"(/\*\*(?:(?!\*/).)*\*/\s*)?typedef struct (svipc_\w+) \{.*?\} \2;", text, flags=re.S)}
+
+    @staticmethod
+    def read_constants(text):
+        """{name: (value, doc, functions)} of every #define SVIPC_X: doc from its
+        /**< */ (which may run on over further lines) or a /** */ right above;
+        functions are those a group comment above a run of defines names,
+        "/* Attach flags (svipc_shm_attach, svipc_shm_attach_into). */"."""
+        constants, group, doc_above = {}, set(), ""
+        lines = text.splitlines()
+        i = 0
+        while i < len(lines):
+            line = lines[i].strip()
+            if not line:
+                group, doc_above = set(), ""
+            elif line.startswith("/*"):
+                block = [line]
+                while "*/" not in block[-1] and i + 1 < len(lines):
+                    i += 1
+                    block.append(lines[i].strip())
+                body = strip_comment("\n".join(block))
+                if line.startswith("/**"):
+                    doc_above = body
+                else:
+                    group = set(re.findall(r"\bsvipc_\w+", body))
+            else:
+                m = re.match(r"#\s*define\s+(SVIPC_[A-Z0-9_]+)\s+(.*?)\s*(?:/\*\*<(.*))?$", line)
+                if m and not m.group(1).endswith("_H"):
+                    doc = m.group(3)
+                    if doc is not None:
+                        while "*/" not in doc and i + 1 < len(lines):
+                            i += 1
+                            doc += " " + lines[i].strip()
+                        doc = doc.split("*/")[0]
+                    else:
+                        doc = doc_above
+                    constants.setdefault(m.group(1), (m.group(2), " ".join(doc.split()), group))
+                if not line.startswith("#"):
+                    doc_above = ""
+            i += 1
+        return constants
 
 
 # ---- roff -----------------------------------------------------------------
@@ -297,9 +334,12 @@ def family_page(page, summary, header, names, kernel, headers, all_pages, exampl
     if structs:
         text += [".PP", ".nf"] + [line_start(esc(l)) for s in structs for l in (s + "\n").splitlines()] + [".fi"]
     constants = {}
-    for h in headers.values():
-        for name, (value, doc) in h.constants.items():
-            if re.search(rf"\b{name}\b", mentioned) and name not in constants:
+    # a constant defined in several headers is described as the page's own
+    # header, then the headers it includes, describe it
+    near = [header] + [headers[n] for n in header.includes if n in headers]
+    for h in near + [h for h in headers.values() if h not in near]:
+        for name, (value, doc, group) in h.constants.items():
+            if (re.search(rf"\b{name}\b", mentioned) or group & set(names)) and name not in constants:
                 constants[name] = (value, doc)
     text += [".SH DESCRIPTION"] + paragraphs(header.intro)
     for f in functions:
@@ -308,11 +348,12 @@ def family_page(page, summary, header, names, kernel, headers, all_pages, exampl
         text += [".SS Constants"]
         for name, (value, doc) in sorted(constants.items(), key=lambda kv: kv[0]):
             text += [f".TP", f".B {esc(name)}", marked(f"{value}" + (f": {doc}" if doc else ""), ())]
-    text += [".SH RETURN VALUE",
-             "Fallible calls return a negative errno value on failure and record a message naming the call and "
-             "the cause, which",
-             ".BR svipc_last_error_message (3)",
-             "returns; output parameters are written only on success."]
+    text += [".SH RETURN VALUE"]
+    if any(f.error_text() for f in functions):
+        text += ["Fallible calls return a negative errno value on failure and record a message naming the call "
+                 "and the cause, which",
+                 ".BR svipc_last_error_message (3)",
+                 "returns; output parameters are written only on success."]
     for f in functions:
         text += [".TP", f".BR {esc(f.name)} ()", marked(f.return_text(), ())]
     text += [".SH ERRORS",
@@ -363,9 +404,9 @@ def overview_page(headers, version):
     return "\n".join(text) + "\n"
 
 
-def load_headers(root):
+def load_headers(root, version):
     inc = root / "include" / "svipc"
-    return {p.name: Header(p) for p in sorted(inc.iterdir()) if p.name.endswith((".h", ".h.in"))}
+    return {p.name: Header(p, version) for p in sorted(inc.iterdir()) if p.name.endswith((".h", ".h.in"))}
 
 
 def outputs():
@@ -386,7 +427,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     root, out, version = pathlib.Path(argv[1]), pathlib.Path(argv[2]), argv[3]
-    headers = load_headers(root)
+    headers = load_headers(root, version)
     declared = {n for h in headers.values() for n in h.functions}
     paged = [n for _, _, _, names, _ in FAMILIES for n in names]
     problems = [f"{n}: declared in a header but on no page (add it to FAMILIES)" for n in sorted(declared - set(paged))]
