@@ -325,8 +325,9 @@ def family_page(page, summary, header, names, kernel, headers, all_pages, exampl
             ".SH NAME", ", ".join(f"{esc(n)}" for n in names) + " \\- " + esc(summary),
             ".SH SYNOPSIS", ".nf", ".B #include <svipc/svipc.h>", ".fi", ".PP",
             "Link with", ".BR \\-lsvipc", "(\\fBpkg\\-config \\-\\-cflags \\-\\-libs svipc\\fR).", ".PP"]
+    text += [".nh", ".ad l"]  # no hyphenated parameter names, ragged right
     for f in functions:
-        text += [synopsis_call(f.declaration), ".br"]
+        text += [synopsis_call(f.declaration), ".PP"]
     text.pop()
     # constants and structs the family's comments mention (or its signatures use)
     mentioned = " ".join(f.comment + " " + f.declaration for f in functions)
@@ -341,7 +342,7 @@ def family_page(page, summary, header, names, kernel, headers, all_pages, exampl
         for name, (value, doc, group) in h.constants.items():
             if (re.search(rf"\b{name}\b", mentioned) or group & set(names)) and name not in constants:
                 constants[name] = (value, doc)
-    text += [".SH DESCRIPTION"] + paragraphs(header.intro)
+    text += [".ad", ".hy", ".SH DESCRIPTION"] + paragraphs(header.intro)
     for f in functions:
         text += [".SS " + f"{esc(f.name)}()"] + paragraphs(f.description_text())
     if constants:
