@@ -19,8 +19,7 @@ import sys
 import time
 import timeit
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ctypes_examples"))
-import svipc  # noqa: E402
+import svipc
 
 DURATION = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
 SIZE = 64

@@ -16,8 +16,7 @@ import time
 
 import sysv_ipc
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ctypes_examples"))
-import svipc  # noqa: E402
+import svipc
 
 ROUNDS = 3
 MESSAGES = 50000

@@ -17,8 +17,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ctypes_examples"))
-import svipc  # noqa: E402
+import svipc
 
 ROUNDS = 5
 PAIRS = 100000

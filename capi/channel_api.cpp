@@ -150,6 +150,22 @@ int svipc_channel_read_bound(svipc_channel *channel)
     return guard(__func__, [&] { return with_message(__func__, channel_of(channel).read_bound()); });
 }
 
+int svipc_channel_bind_publish(svipc_channel *channel, const void *data, uint64_t size)
+{
+    return guard(__func__, [&] {
+        channel_of(channel).bind_publish(data, size);
+        return 0;
+    });
+}
+
+int svipc_channel_publish_bound(svipc_channel *channel)
+{
+    return guard(__func__, [&] {
+        channel_of(channel).publish_bound();
+        return 0;
+    });
+}
+
 int svipc_channel_wait(svipc_channel *channel, uint64_t after_sequence, int64_t timeout_ns, uint32_t flags)
 {
     return guard(__func__, [&] {

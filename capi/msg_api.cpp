@@ -69,6 +69,28 @@ int64_t svipc_msg_receive(svipc_msg *msg, int64_t type, void *buf, uint64_t capa
     });
 }
 
+int svipc_msg_send_call(const svipc_msg_call *call, const void *data)
+{
+    return guard(__func__, [&] {
+        const svipc_msg_call &c = deref(call, "call");
+        svipc::require(c.reserved == 0, "call->reserved must be 0");
+        queue(c.msg).send(c.type, data, c.size, c.flags, c.timeout_ns);
+        return 0;
+    });
+}
+
+int64_t svipc_msg_receive_call(svipc_msg_call *call)
+{
+    return guard<int64_t>(__func__, [&] {
+        svipc_msg_call &c = deref(call, "call");
+        svipc::require(c.reserved == 0, "call->reserved must be 0");
+        int64_t received_type = 0;
+        const int64_t length = queue(c.msg).receive(c.type, c.buf, c.size, c.flags, c.timeout_ns, &received_type);
+        c.ret_type = received_type;
+        return length;
+    });
+}
+
 int svipc_msg_stat(svipc_msg *msg, svipc_msg_info *ret_info)
 {
     return guard(__func__, [&] {

@@ -81,6 +81,26 @@ int svipc_sem_v(svipc_sem *sem, uint32_t index, uint32_t count, uint32_t flags)
     });
 }
 
+int svipc_sem_p_call(const svipc_sem_call *call)
+{
+    return guard(__func__, [&] {
+        const svipc_sem_call &c = deref(call, "call");
+        svipc::require(c.reserved == 0, "call->reserved must be 0");
+        set_of(c.sem).p(c.index, c.count, c.flags, c.timeout_ns);
+        return 0;
+    });
+}
+
+int svipc_sem_v_call(const svipc_sem_call *call)
+{
+    return guard(__func__, [&] {
+        const svipc_sem_call &c = deref(call, "call");
+        svipc::require(c.reserved == 0, "call->reserved must be 0");
+        set_of(c.sem).v(c.index, c.count, c.flags);
+        return 0;
+    });
+}
+
 int svipc_sem_ops(svipc_sem *sem, const svipc_sem_op *ops, uint32_t nops, uint32_t flags, int64_t timeout_ns)
 {
     return guard(__func__, [&] {

@@ -313,6 +313,23 @@ int Channel::read_bound()
     return read(bound_.buffer, bound_.capacity, bound_.max_age_ns, bound_.info);
 }
 
+void Channel::bind_publish(const void *data, uint64_t size)
+{
+    check_owner();
+    if (data == nullptr || size != payload_size_)
+        fail_publish_args(data, size);
+    bound_publish_ = BoundPublish{data, size};
+}
+
+void Channel::publish_bound()
+{
+    if (bound_publish_.data == nullptr) {
+        check_owner();
+        fail(EINVAL, label_ + ": nothing bound (call svipc_channel_bind_publish first)");
+    }
+    publish(bound_publish_.data, bound_publish_.size);
+}
+
 uint64_t Channel::newest_after_lap(uint64_t sequence, unsigned &stuck) const
 {
     // The publisher lapped us (buffer_num - 1 publishes during one look):

@@ -37,6 +37,9 @@ public:
     // A read whose arguments were given once (svipc_channel_bind_read).
     void bind_read(void *buffer, uint64_t capacity, int64_t max_age_ns, svipc_channel_read_info *info);
     int read_bound();
+    // A publish whose source was given once (svipc_channel_bind_publish).
+    void bind_publish(const void *data, uint64_t size);
+    void publish_bound();
     int wait(uint64_t after_sequence, int64_t timeout_ns, uint32_t flags);
     int wait_read(void *buffer, uint64_t capacity, int64_t timeout_ns, uint32_t flags, svipc_channel_read_info *info);
     uint32_t read_history(uint64_t after_sequence, void *buffer, uint64_t capacity, svipc_channel_read_info *infos,
@@ -95,6 +98,10 @@ private:
         int64_t max_age_ns = 0;
         svipc_channel_read_info *info = nullptr;
     } bound_;
+    struct BoundPublish {
+        const void *data = nullptr;
+        uint64_t size = 0;
+    } bound_publish_;
     uint64_t last_read_ = 0;  // sequence of this handle's newest read, for `missed`
     int64_t spin_ns_ = SVIPC_CHANNEL_DEFAULT_SPIN_NS;
     std::string label_;

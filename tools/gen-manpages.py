@@ -35,7 +35,8 @@ FAMILIES = [
      ["svipc_sem_open", "svipc_sem_open_id", "svipc_sem_close", "svipc_sem_id", "svipc_sem_nsems",
       "svipc_sem_created", "svipc_sem_remove", "svipc_sem_remove_id"], ["semget(2)", "semctl(2)", "semop(2)"]),
     ("svipc_sem_p", "P, V, atomic operation lists and crash-safe locks on semaphores", "sem.h",
-     ["svipc_sem_p", "svipc_sem_v", "svipc_sem_ops", "svipc_sem_lock", "svipc_sem_unlock"],
+     ["svipc_sem_p", "svipc_sem_v", "svipc_sem_ops", "svipc_sem_lock", "svipc_sem_unlock", "svipc_sem_p_call",
+      "svipc_sem_v_call"],
      ["semop(2)", "semtimedop(2)"]),
     ("svipc_sem_value", "read and set semaphore values and wait counts", "sem.h",
      ["svipc_sem_value", "svipc_sem_set_value", "svipc_sem_values", "svipc_sem_set_values",
@@ -46,7 +47,8 @@ FAMILIES = [
      ["svipc_msg_open", "svipc_msg_open_id", "svipc_msg_close", "svipc_msg_id", "svipc_msg_remove",
       "svipc_msg_remove_id"], ["msgget(2)", "msgctl(2)"]),
     ("svipc_msg_send", "send and receive messages, with timeouts", "msg.h",
-     ["svipc_msg_send", "svipc_msg_receive"], ["msgsnd(2)", "msgrcv(2)"]),
+     ["svipc_msg_send", "svipc_msg_receive", "svipc_msg_send_call", "svipc_msg_receive_call"],
+     ["msgsnd(2)", "msgrcv(2)"]),
     ("svipc_msg_stat", "inspect a message queue and change its capacity or mode", "msg.h",
      ["svipc_msg_stat", "svipc_msg_stat_id", "svipc_msg_set_capacity", "svipc_msg_set_mode"], ["msgctl(2)"]),
     ("svipc_channel_open", "open, close, remove and inspect latest-value channels", "channel.h",
@@ -54,7 +56,8 @@ FAMILIES = [
       "svipc_channel_remove_name", "svipc_channel_stat", "svipc_channel_payload_size"],
      ["shmget(2)", "semget(2)"]),
     ("svipc_channel_publish", "publish, read and wait for the newest value of a channel", "channel.h",
-     ["svipc_channel_publish", "svipc_channel_read", "svipc_channel_bind_read", "svipc_channel_read_bound",
+     ["svipc_channel_publish", "svipc_channel_bind_publish", "svipc_channel_publish_bound", "svipc_channel_read",
+      "svipc_channel_bind_read", "svipc_channel_read_bound",
       "svipc_channel_wait", "svipc_channel_wait_read", "svipc_channel_read_history", "svipc_channel_latest",
       "svipc_channel_set_spin", "svipc_channel_now_ns"], ["futex(2)", "clock_gettime(2)", "membarrier(2)"]),
     ("svipc_channel_peek", "zero-copy read of a channel's newest value, validated after use", "channel.h",
@@ -364,7 +367,11 @@ def family_page(page, summary, header, names, kernel, headers, all_pages, exampl
     for f in functions:
         errors = f.error_text()
         text += [".SS " + f"{esc(f.name)}()"] + error_items(errors or "None.")
-        for ref in re.findall(r"(?:as for|as|of) (svipc_\w+)\(\)", errors):
+        refs = re.findall(r"(?:as for|as|of) (svipc_\w+)\(\)", errors)
+        same_as = re.match(r"(svipc_\w+)\(", f.comment)  # "svipc_sem_p(call->sem, ...): same ... errors"
+        if same_as and re.search(r"\bsame (results and )?errors\b", errors, flags=re.I):
+            refs.insert(0, same_as.group(1))
+        for ref in dict.fromkeys(refs):
             other = next((h.functions[ref] for h in headers.values() if ref in h.functions), None)
             if other is not None and other.name != f.name:
                 text += [".PP", marked(f"Those of {ref}():", ())] + error_items(other.error_text())

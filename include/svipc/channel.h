@@ -172,6 +172,20 @@ SVIPC_API int svipc_channel_bind_read(svipc_channel *channel, void *buffer, uint
  *  -EINVAL when nothing was bound. */
 SVIPC_API int svipc_channel_read_bound(svipc_channel *channel);
 
+/** Bind a source to this handle for svipc_channel_publish_bound(): the data
+ *  and size that svipc_channel_publish() would take each time, so a caller
+ *  that writes each value into one buffer (Python's Publisher) passes one
+ *  pointer per publish. Binding again replaces the binding. The handle
+ *  keeps the pointer, not a copy: data must stay valid until the handle is
+ *  closed or bound again.
+ *  Errors: -EINVAL NULL handle or data, size not payload_size; -ECHILD. */
+SVIPC_API int svipc_channel_bind_publish(svipc_channel *channel, const void *data, uint64_t size);
+
+/** svipc_channel_publish() of the bound source without the sequence (read
+ *  it with svipc_channel_latest()): same errors, plus -EINVAL when nothing
+ *  was bound. */
+SVIPC_API int svipc_channel_publish_bound(svipc_channel *channel);
+
 /** Wait until the channel holds a value with sequence > after_sequence
  *  (0 = any value). Spins for the handle's spin time (default
  *  SVIPC_CHANNEL_DEFAULT_SPIN_NS), then sleeps on a futex in the segment;

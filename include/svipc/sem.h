@@ -142,6 +142,30 @@ SVIPC_API int svipc_sem_p(svipc_sem *sem, uint32_t index, uint32_t count, uint32
  *  the undo adjustment would pass +32767; -EIDRM; -EACCES; -ENOMEM; -ECHILD. */
 SVIPC_API int svipc_sem_v(svipc_sem *sem, uint32_t index, uint32_t count, uint32_t flags);
 
+/** The arguments of one svipc_sem_p() or svipc_sem_v(), bound once and
+ *  passed by address: for callers where each argument of a call costs (from
+ *  Python through ctypes ~25 ns an argument), so a P or V passes one
+ *  pointer. The caller owns the block; nothing keeps it. 32 bytes, no
+ *  padding. */
+typedef struct svipc_sem_call {
+    svipc_sem *sem;      /**< the set's handle */
+    uint32_t index;      /**< member */
+    uint32_t count;      /**< units to take (P) or give (V) */
+    uint32_t flags;      /**< as for svipc_sem_p() / svipc_sem_v() */
+    uint32_t reserved;   /**< 0 */
+    int64_t timeout_ns;  /**< P only: as for svipc_sem_p() */
+} svipc_sem_call;
+
+/** svipc_sem_p(call->sem, call->index, call->count, call->flags,
+ *  call->timeout_ns): same results and errors, plus -EINVAL for a NULL call
+ *  or reserved not 0. */
+SVIPC_API int svipc_sem_p_call(const svipc_sem_call *call);
+
+/** svipc_sem_v(call->sem, call->index, call->count, call->flags):
+ *  same results and errors, plus -EINVAL for a NULL call or reserved not 0
+ *  (timeout_ns is ignored). */
+SVIPC_API int svipc_sem_v_call(const svipc_sem_call *call);
+
 /** Apply nops operations atomically: all of them or, while any would block,
  *  none (waiting as for P). Operations on the same member apply in order.
  *  flags: SVIPC_NO_UNDO (for every op), SVIPC_INTERRUPTIBLE.

@@ -4,7 +4,10 @@ file name, soname and run-time svipc_version_string(), debian/changelog, the
 Debian package of the soname and its symbols file, svipc(1), and the Python
 package's __version__.
 
-    check_version.py SOURCE_ROOT VERSION SOVERSION LIBRARY
+    check_version.py SOURCE_ROOT VERSION SOVERSION LIBRARY PYTHON_PATH
+
+PYTHON_PATH: where the build put the Python package (ctypes_examples/ of the
+build directory).
 """
 import ctypes
 import os
@@ -15,7 +18,8 @@ import sys
 
 
 def main():
-    root, version, soversion, library = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    root, version, soversion, library, python_path = (pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3],
+                                                      sys.argv[4], sys.argv[5])
     problems = []
 
     def expect(what, found, wanted):
@@ -47,8 +51,8 @@ def main():
     th = re.search(r'^\.TH .*"svipc ([^"]+)"', page, flags=re.M)
     expect("svipc(1) .TH", th and th.group(1), version)
 
-    # the Python package as it is in the source tree, loading this library
-    env = dict(os.environ, SVIPC_LIBRARY=library, PYTHONPATH=str(root / "ctypes_examples"))
+    # the Python package as this build made it, loading this library
+    env = dict(os.environ, SVIPC_LIBRARY=library, PYTHONPATH=python_path)
     py = subprocess.run(["/usr/bin/python3", "-c", "import svipc; print(svipc.__version__)"], env=env,
                         capture_output=True, text=True)
     expect("Python svipc.__version__", py.stdout.strip() or py.stderr.strip().splitlines()[-1:], version)

@@ -1,10 +1,7 @@
-"""Make ctypes_examples/svipc.py importable; the library comes from $SVIPC_LIBRARY (set by meson)."""
+"""The tests import svipc as users do: meson's test environment puts the built
+package (build/ctypes_examples/svipc, with the library path recorded) on
+PYTHONPATH."""
 import os
-import pathlib
-import sys
-
-EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "ctypes_examples"
-sys.path.insert(0, str(EXAMPLES))
 
 
 def pytest_sessionstart(session):

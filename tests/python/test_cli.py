@@ -12,6 +12,7 @@ import pwd
 import select
 import shutil
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -19,135 +20,7 @@ import sysv_ipc
 
 import svipc
 
-TOOL = os.environ.get("SVIPC_TOOL") or shutil.which("svipc")
-KEY = 0x5EED0700
-CHILD_TIMEOUT = 10.0
-
-libc = ctypes.CDLL(None, use_errno=True)
-libc.semget.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
-libc.shmget.argtypes = [ctypes.c_int, ctypes.c_size_t, ctypes.c_int]
-libc.msgget.argtypes = [ctypes.c_int, ctypes.c_int]
-libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
-libc.shmat.restype = ctypes.c_void_p
-libc.shmdt.argtypes = [ctypes.c_void_p]
-libc.shmctl.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
-IPC_CREAT, IPC_EXCL, IPC_RMID, IPC_PRIVATE = 0o1000, 0o2000, 0, 0
-
-
-class Segment:
-    """A segment made with libc (sysv_ipc attaches its segments on creation, which
-    would hide what nattch the tests set up)."""
-
-    def __init__(self, key=IPC_PRIVATE, size=4096, mode=0o600):
-        self.id = libc.shmget(key, size, IPC_CREAT | IPC_EXCL | mode)
-        assert self.id >= 0, os.strerror(ctypes.get_errno())
-        self.addresses = []
-
-    def attach(self):
-        address = libc.shmat(self.id, None, 0)
-        assert address not in (None, ctypes.c_void_p(-1).value)
-        self.addresses.append(address)
-
-    def remove(self):
-        for address in self.addresses:
-            libc.shmdt(address)
-        self.addresses = []
-        assert libc.shmctl(self.id, IPC_RMID, None) == 0
-
-
-def run(*args, check_rc=0):
-    result = subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=60)
-    if check_rc is not None:
-        assert result.returncode == check_rc, (args, result.returncode, result.stdout, result.stderr)
-    return result
-
-
-def ls_json(*args):
-    return json.loads(run("ls", "--json", *args).stdout)
-
-
-def sysvipc_objects():
-    lines = []
-    for table in ("shm", "sem", "msg"):
-        with open(f"/proc/sysvipc/{table}") as f:
-            lines += [f"{table}: {line.strip()}" for line in f.readlines()[1:]]
-    return lines
-
-
-def remove_everything():
-    """The namespace is this test run's own (ipcns_run.py): clear it between tests."""
-    for table, rm in (("shm", "-m"), ("sem", "-s"), ("msg", "-q")):
-        with open(f"/proc/sysvipc/{table}") as f:
-            for line in f.readlines()[1:]:
-                subprocess.run(["ipcrm", rm, line.split()[1]], capture_output=True)
-
-
-@pytest.fixture(autouse=True)
-def empty_namespace():
-    assert os.environ.get("SVIPC_PRIVATE_IPCNS") == "1"
-    assert TOOL and os.access(TOOL, os.X_OK), "set SVIPC_TOOL to the built svipc program"
-    assert sysvipc_objects() == []
-    yield
-    leftovers = sysvipc_objects()
-    remove_everything()
-    assert leftovers == [], "test left objects behind"
-
-
-def parse_ipcs(flag):
-    """Rows of `ipcs -m|-s|-q` as dicts keyed by its column headers."""
-    out = subprocess.run(["ipcs", flag], capture_output=True, text=True, check=True).stdout
-    rows, header = [], None
-    for line in out.splitlines():
-        words = line.split()
-        if not words or line.startswith("------"):
-            continue
-        if words[0] == "key":
-            header = words
-            continue
-        rows.append(dict(zip(header, words)))
-    return rows
-
-
-def perms_string(octal_text):
-    mode = int(octal_text, 8)
-    return "".join(c if mode & (0o400 >> i) else "-" for i, c in enumerate("rwxrwxrwx"))
-
-
-def wait_until_sleeping(pid, seconds=CHILD_TIMEOUT):
-    """Until the process sleeps (state S) on three checks in a row: blocked in the kernel."""
-    deadline, streak = time.monotonic() + seconds, 0
-    while time.monotonic() < deadline:
-        with open(f"/proc/{pid}/stat") as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-        streak = streak + 1 if state == "S" else 0
-        if streak >= 3:
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"pid {pid} never blocked")
-
-
-def wait_child(pid, seconds=CHILD_TIMEOUT):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.01)
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    raise AssertionError(f"child {pid} did not finish in {seconds}s")
-
-
-def in_child(body):
-    """Fork; the child runs body() and exits with its int result (99 on exception)."""
-    pid = os.fork()
-    if pid == 0:
-        code = 99
-        try:
-            code = body()
-        finally:
-            os._exit(code)
-    return pid
+from ipc_helpers import *  # noqa: F401,F403  (helpers and the empty-namespace fixture)
 
 
 # ---------------------------------------------------------------- listing
@@ -268,101 +141,6 @@ def test_channel_is_recognised_and_rm_by_name_removes_its_lock():
 # ------------------------------------------------------- ipcrm under svipc
 
 
-def test_ipcrm_of_attached_segment_keeps_memory_until_detach():
-    shm = svipc.SharedMemory(size=4096)
-    shmid = shm.id
-    attachment = shm.attach()
-    attachment.view()[:5] = b"alive"
-    subprocess.run(["ipcrm", "-m", str(shmid)], check=True)
-    # Still mapped and shared: writes and reads work, stat says removed.
-    attachment.view()[5:10] = b"-and-"
-    assert bytes(attachment.view()[:10]) == b"alive-and-"
-    assert shm.stat().removed
-    assert svipc.list_shm()[0].removed and svipc.list_shm()[0].key == 0
-    attachment.detach()
-    with pytest.raises(OSError) as info:
-        shm.stat()
-    assert info.value.errno == errno.EIDRM
-    with pytest.raises(OSError) as info:
-        shm.attach()
-    assert info.value.errno == errno.EIDRM
-    with pytest.raises(OSError) as info:
-        svipc.SharedMemory.open_id(shmid)
-    assert info.value.errno == errno.EINVAL
-    shm.close()
-
-
-def _function(name, restype, argtypes):
-    function = svipc._lib[name]  # a private function object: the shared table is not touched
-    function.restype, function.argtypes = restype, argtypes
-    return function
-
-
-def test_ipcrm_sem_wakes_blocked_waiter_with_eidrm():
-    sem_open = _function("svipc_sem_open", ctypes.c_int,
-                         [ctypes.c_int32, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32,
-                          ctypes.POINTER(ctypes.c_uint16), ctypes.c_int64, ctypes.POINTER(ctypes.c_void_p)])
-    sem_open_id = _function("svipc_sem_open_id", ctypes.c_int,
-                            [ctypes.c_int32, ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p)])
-    sem_p = _function("svipc_sem_p", ctypes.c_int,
-                      [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_int64])
-    sem_id = _function("svipc_sem_id", ctypes.c_int, [ctypes.c_void_p])
-    sem_close = _function("svipc_sem_close", ctypes.c_void_p, [ctypes.c_void_p])
-    handle = ctypes.c_void_p()
-    assert sem_open(0, 1, 1, 0o600, None, -1, ctypes.byref(handle)) == 0
-    semid = sem_id(handle)
-
-    def waiter():
-        own = ctypes.c_void_p()
-        if sem_open_id(semid, 0, ctypes.byref(own)) != 0:
-            return 90
-        rc = sem_p(own, 0, 1, 0, -1)  # value 0: blocks until ipcrm
-        return 0 if rc == -errno.EIDRM else 91
-
-    pid = in_child(waiter)
-    try:
-        wait_until_sleeping(pid)
-        assert int(subprocess.run(["ipcs", "-s", "-i", str(semid)], capture_output=True, text=True,
-                                  check=True).stdout.count("\n")) > 0
-        subprocess.run(["ipcrm", "-s", str(semid)], check=True)
-        assert wait_child(pid) == 0
-    finally:
-        sem_close(handle)
-
-
-def test_ipcrm_msg_wakes_blocked_receiver_with_eidrm():
-    msg_open = _function("svipc_msg_open", ctypes.c_int,
-                         [ctypes.c_int32, ctypes.c_uint32, ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p)])
-    msg_open_id = _function("svipc_msg_open_id", ctypes.c_int, [ctypes.c_int32, ctypes.POINTER(ctypes.c_void_p)])
-    msg_receive = _function("svipc_msg_receive", ctypes.c_int64,
-                            [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint32,
-                             ctypes.c_int64, ctypes.POINTER(ctypes.c_int64)])
-    msg_id = _function("svipc_msg_id", ctypes.c_int, [ctypes.c_void_p])
-    msg_close = _function("svipc_msg_close", ctypes.c_void_p, [ctypes.c_void_p])
-    handle = ctypes.c_void_p()
-    assert msg_open(0, 1, 0o600, ctypes.byref(handle)) == 0
-    msqid = msg_id(handle)
-
-    def receiver():
-        own = ctypes.c_void_p()
-        if msg_open_id(msqid, ctypes.byref(own)) != 0:
-            return 90
-        buf = ctypes.create_string_buffer(64)
-        rc = msg_receive(own, 0, buf, 64, 0, -1, None)  # empty: blocks until ipcrm
-        return 0 if rc == -errno.EIDRM else 91
-
-    pid = in_child(receiver)
-    try:
-        wait_until_sleeping(pid)
-        subprocess.run(["ipcrm", "-q", str(msqid)], check=True)
-        assert wait_child(pid) == 0
-    finally:
-        msg_close(handle)
-
-
-# -------------------------------------------------------------- rm, clean
-
-
 def test_rm_removes_by_id_and_reports_missing_and_ambiguous_ids():
     shm = Segment()
     sem = sysv_ipc.Semaphore(None, sysv_ipc.IPC_CREX)
@@ -379,15 +157,29 @@ def test_rm_removes_by_id_and_reports_missing_and_ambiguous_ids():
     assert f"no segment with id {shm.id}" in result.stderr
 
 
+def tool_for_everyone(directory):
+    """A copy of the tool and its library that any user can run: the checkout may
+    sit in a 0700 folder (root's home, a mktemp -d folder) that uid 65534 cannot enter."""
+    os.chmod(directory, 0o755)
+    tool = os.path.join(directory, "svipc")
+    shutil.copy(TOOL, tool)
+    shutil.copy(svipc.library_path, os.path.join(directory, "libsvipc.so.0"))
+    for name in os.listdir(directory):
+        os.chmod(os.path.join(directory, name), 0o755)
+    return tool
+
+
 def test_rm_without_permission_says_so():
     if os.geteuid() != 0:
         pytest.skip("needs root to make an object owned by someone else")
     shm = Segment()
+    directory = tempfile.mkdtemp(prefix="svipc-tool-")
+    tool = tool_for_everyone(directory)
     try:
         def as_nobody():
             os.setgid(65534)
             os.setuid(65534)
-            os.execv(TOOL, [TOOL, "rm", "--shm", str(shm.id)])
+            os.execve(tool, [tool, "rm", "--shm", str(shm.id)], {**os.environ, "LD_LIBRARY_PATH": directory})
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:
@@ -404,6 +196,7 @@ def test_rm_without_permission_says_so():
         assert "permission denied" in message
     finally:
         shm.remove()
+        shutil.rmtree(directory)
 
 
 def make_orphans():

@@ -1,0 +1,515 @@
+"""Latest-value channels and publish/subscribe topics (include/svipc/channel.h, doc/channel.md).
+
+The per-call paths (publish, subscribe) pass one ready-made argument to a
+function bound once (svipc_channel_bind_publish / svipc_channel_bind_read),
+through the PyDLL view that keeps the GIL (they never wait), so a call
+costs little more than the C call itself.
+"""
+import ctypes
+import errno
+import time
+import weakref
+import zlib
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+from . import _aio
+from ._closable import Closable, ClosedWhenCollected
+from ._constants import (SVIPC_CHANNEL_ANY_AGE, SVIPC_CHANNEL_DEFAULT_BUFFERS, SVIPC_CHANNEL_SHARED_WRITER,
+                         SVIPC_CHANNEL_SPIN, SVIPC_CHANNEL_STALE, SVIPC_CHANNEL_TYPE_ANY, SVIPC_CHANNEL_TYPE_BOOL,
+                         SVIPC_CHANNEL_TYPE_BYTES, SVIPC_CHANNEL_TYPE_FLOAT64, SVIPC_CHANNEL_TYPE_INT64,
+                         SVIPC_CHANNEL_TYPE_USER, SVIPC_CREATE, SVIPC_EXCLUSIVE, SVIPC_INTERRUPTIBLE,
+                         SVIPC_KEY_PRIVATE, SVIPC_WAIT_FOREVER)
+from ._lib import ChannelPtr, function, lib, raise_error, timeout_ns
+from ._structs import ChannelInfo, ChannelReadInfo
+from .shm import _buffer_address
+
+CHANNEL_SHARED_WRITER = SVIPC_CHANNEL_SHARED_WRITER
+CHANNEL_SPIN = SVIPC_CHANNEL_SPIN
+INTERRUPTIBLE = SVIPC_INTERRUPTIBLE
+CHANNEL_TYPE_BYTES = SVIPC_CHANNEL_TYPE_BYTES
+CHANNEL_TYPE_BOOL = SVIPC_CHANNEL_TYPE_BOOL
+CHANNEL_TYPE_INT64 = SVIPC_CHANNEL_TYPE_INT64
+CHANNEL_TYPE_FLOAT64 = SVIPC_CHANNEL_TYPE_FLOAT64
+CHANNEL_TYPE_USER = SVIPC_CHANNEL_TYPE_USER
+CHANNEL_TYPE_ANY = SVIPC_CHANNEL_TYPE_ANY
+CHANNEL_DEFAULT_BUFFERS = SVIPC_CHANNEL_DEFAULT_BUFFERS
+CHANNEL_STALE = SVIPC_CHANNEL_STALE
+CHANNEL_ANY_AGE = SVIPC_CHANNEL_ANY_AGE
+
+# publish may wait for the writer lock (shared writers), wait_* sleep.
+_fast_publish = function("svipc_channel_publish", bare=True)
+_fast_publish_exclusive = function("svipc_channel_publish", holds_gil=True, bare=True)  # lock taken with timeout 0
+_fast_publish_bound = function("svipc_channel_publish_bound", bare=True)
+_fast_publish_bound_exclusive = function("svipc_channel_publish_bound", holds_gil=True, bare=True)
+_fast_read = function("svipc_channel_read", holds_gil=True, bare=True)
+_fast_read_bound = function("svipc_channel_read_bound", holds_gil=True, bare=True)
+_fast_wait_read = function("svipc_channel_wait_read", bare=True)
+_fast_wait = function("svipc_channel_wait")
+_fast_peek = function("svipc_channel_peek", holds_gil=True, bare=True)
+_fast_peek_valid = function("svipc_channel_peek_valid", holds_gil=True)
+_ENODATA = errno.ENODATA
+_QUIET_WAIT_END = (-errno.ETIMEDOUT, -errno.EAGAIN)
+
+
+
+def channel_now_ns():
+    """CLOCK_MONOTONIC now in ns: the clock of ChannelReadInfo.publish_time_ns."""
+    return lib.svipc_channel_now_ns()
+
+
+def remove_channel(name):
+    """Remove the channel called name (segment and writer lock). FileNotFoundError if none."""
+    lib.svipc_channel_remove_name(name.encode() if isinstance(name, str) else name)
+
+
+def _wait_flags(spin, interruptible):
+    return (CHANNEL_SPIN if spin else 0) | (SVIPC_INTERRUPTIBLE if interruptible else 0)
+
+
+class Channel(ClosedWhenCollected):
+    """A channel of fixed-size values: the C API one to one.
+
+    Channel(name, type, payload_size, buffer_num=0, create=False, ...) opens
+    (and with create=True creates) the channel; key=... instead of name uses
+    a key directly. publish(buffer) takes any bytes-like object of
+    payload_size bytes; read(into) copies the newest value into a writable
+    buffer and returns a ChannelReadInfo (or None before the first publish).
+    """
+
+    def __init__(self, name=None, type=CHANNEL_TYPE_BYTES, payload_size=0, buffer_num=0, *, key=None,
+                 create=False, exclusive=False, shared_writer=False, mode=0o600):
+        flags = ((SVIPC_CREATE if create else 0) | (SVIPC_EXCLUSIVE if exclusive else 0)
+                 | (CHANNEL_SHARED_WRITER if shared_writer else 0))
+        handle = ChannelPtr()
+        if name is not None:
+            if key is not None:
+                raise ValueError("give name or key, not both")
+            lib.svipc_channel_open(name.encode() if isinstance(name, str) else name, type, payload_size,
+                                    buffer_num, flags, mode, ctypes.byref(handle))
+        else:
+            lib.svipc_channel_open_key(SVIPC_KEY_PRIVATE if key is None else key, type, payload_size, buffer_num,
+                                        flags, mode, ctypes.byref(handle))
+        self._handle = handle
+        self.name = name
+        self.payload_size = lib.svipc_channel_payload_size(handle)
+        self._raw = ctypes.c_void_p(ctypes.cast(handle, ctypes.c_void_p).value)
+        self._size = ctypes.c_uint64(self.payload_size)
+
+    def _live(self):
+        if not self._handle:
+            raise ValueError("channel is closed")
+        return self._handle
+
+    def publish(self, data):
+        """Publish bytes-like `data` (exactly payload_size bytes). Returns the sequence number."""
+        pinned, address, length = _readable_address(data)
+        if length != self.payload_size:
+            raise ValueError(f"value has {length} bytes, the channel holds {self.payload_size}")
+        sequence = ctypes.c_uint64()
+        lib.svipc_channel_publish(self._live(), address, length, ctypes.byref(sequence))
+        return sequence.value
+
+    def read(self, into, max_age=None):
+        """Copy the newest value into `into`; ChannelReadInfo, or None if nothing was published.
+        With max_age (seconds), info.stale tells whether the value is older."""
+        pinned, address, length = _buffer_address(into)
+        info = ChannelReadInfo()
+        age = CHANNEL_ANY_AGE if max_age is None else int(max_age * 1e9)
+        rc = _fast_read(self._live(), ctypes.c_void_p(address),
+                        ctypes.c_uint64(length), ctypes.c_int64(age), ctypes.byref(info))
+        if rc == -_ENODATA:
+            return None
+        if rc < 0:
+            raise_error(-rc)
+        info.stale = rc == CHANNEL_STALE
+        return info
+
+    def wait(self, after_sequence=0, timeout=None, *, spin=False, interruptible=False):
+        """Wait until a value newer than after_sequence exists: True, or False at the timeout."""
+        rc = _fast_wait(self._raw if self._handle else self._live(), after_sequence, timeout_ns(timeout), _wait_flags(spin, interruptible))
+        if rc in _QUIET_WAIT_END:
+            return False
+        if rc < 0:
+            raise_error(-rc)
+        return True
+
+    def read_history(self, after_sequence=0, max_count=None):
+        """Values still in the ring newer than after_sequence, oldest first.
+        Returns (list of (bytes, ChannelReadInfo), missed)."""
+        info = self.stat()
+        count = info.buffer_num if max_count is None else max_count
+        buffer = ctypes.create_string_buffer(count * self.payload_size)
+        infos = (ChannelReadInfo * count)()
+        missed = ctypes.c_uint64()
+        got = lib.svipc_channel_read_history(self._live(), after_sequence, buffer, len(buffer), infos, count,
+                                              ctypes.byref(missed))
+        size = self.payload_size
+        return [(buffer.raw[i * size:(i + 1) * size], infos[i]) for i in range(got)], missed.value
+
+    def latest(self):
+        """Sequence number of the newest value (0: none yet)."""
+        return lib.svipc_channel_latest(self._live())
+
+    def set_spin(self, seconds):
+        """How long wait() spins before sleeping on the futex."""
+        lib.svipc_channel_set_spin(self._live(), int(seconds * 1e9))
+
+    def stat(self):
+        info = ChannelInfo()
+        lib.svipc_channel_stat(self._live(), ctypes.byref(info))
+        return info
+
+    def remove(self):
+        """Remove the channel (segment and writer lock); open handles keep working until closed."""
+        lib.svipc_channel_remove(self._live())
+
+    def close(self):
+        """Release the writer lock if held and detach; never removes the channel."""
+        if self._handle:
+            self._handle = lib.svipc_channel_close(self._handle)
+            self._raw = ctypes.c_void_p()
+
+
+
+def _readable_address(data):
+    """(pin, address, length) of any C-contiguous bytes-like object, read-only ones included."""
+    if isinstance(data, bytes):
+        return data, ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value, len(data)
+    view = memoryview(data)
+    if not view.c_contiguous:
+        raise ValueError("value must be C-contiguous")
+    if view.readonly:
+        copy = bytes(view)
+        return copy, ctypes.cast(ctypes.c_char_p(copy), ctypes.c_void_p).value, len(copy)
+    length = view.nbytes
+    view.release()
+    pinned = (ctypes.c_char * length).from_buffer(data)
+    return pinned, ctypes.addressof(pinned), length
+
+
+class _Codec:
+    """How one Python type travels through a channel: the C type tag, the
+    payload size, a reusable ctypes buffer, and how to get a value out."""
+
+    def __init__(self, default):
+        self.default = default
+        self.numpy = None
+        if isinstance(default, bool):
+            self.type, self.buffer = CHANNEL_TYPE_BOOL, ctypes.c_bool()
+            self.get = self._scalar
+        elif isinstance(default, int):
+            self.type, self.buffer = CHANNEL_TYPE_INT64, ctypes.c_int64()
+            self.get = self._scalar
+        elif isinstance(default, float):
+            self.type, self.buffer = CHANNEL_TYPE_FLOAT64, ctypes.c_double()
+            self.get = self._scalar
+        elif isinstance(default, (bytes, bytearray)):
+            if len(default) == 0:
+                raise ValueError("a bytes channel needs a non-empty default (it fixes the size)")
+            self.type, self.buffer = CHANNEL_TYPE_BYTES, ctypes.create_string_buffer(len(default))
+            self.get = self._bytes
+        elif isinstance(default, (ctypes.Structure, ctypes.Union, ctypes.Array)):
+            cls = type(default)
+            self.type = _user_tag(cls.__name__ + repr(getattr(cls, "_fields_", cls)) + str(ctypes.sizeof(cls)))
+            self.buffer = cls()
+            self.get = self._struct
+        elif type(default).__module__ == "numpy" and hasattr(default, "dtype"):
+            import numpy
+            if default.dtype.hasobject:
+                raise TypeError("numpy arrays of Python objects cannot be shared")
+            self.numpy = numpy
+            self.array = numpy.ascontiguousarray(default).copy()
+            self.type = _user_tag("ndarray" + self.array.dtype.str + repr(self.array.dtype.descr) +
+                                  repr(self.array.shape))
+            self.buffer = (ctypes.c_char * self.array.nbytes).from_buffer(self.array)
+            self.get = self._array
+        else:
+            raise TypeError(f"channels carry bool, int, float, bytes, ctypes structs or numpy arrays, "
+                            f"not {type(default).__name__}")
+        self.size = ctypes.sizeof(self.buffer)
+        self.address = ctypes.c_void_p(ctypes.addressof(self.buffer))
+
+    def _scalar(self):
+        return self.buffer.value
+
+    def _bytes(self):
+        return self.buffer.raw
+
+    def _struct(self):
+        return type(self.buffer).from_buffer_copy(self.buffer)
+
+    def _array(self):
+        return self.array.copy()
+
+
+def _user_tag(description):
+    import zlib
+    return CHANNEL_TYPE_USER + (zlib.crc32(description.encode()) & 0x7FFFFFFF)
+
+
+class Publisher(Closable):
+    """Publish values of one type to the topic `name`, created if needed.
+
+    Publisher(name, default_value, buffer_num=3): default_value fixes the
+    type and size (bool, int -> int64, float -> double, bytes of a fixed
+    length, a ctypes Structure instance, or a numpy array of fixed dtype and
+    shape). publish(value) never waits for subscribers. The first publish
+    makes this process the topic's exclusive writer until close() (or its
+    death); shared_writer=True lets several processes publish.
+    """
+
+    def __init__(self, name, default_value, buffer_num=CHANNEL_DEFAULT_BUFFERS, *, shared_writer=False,
+                 mode=0o600):
+        self._codec = codec = _Codec(default_value)
+        self.channel = Channel(name, codec.type, codec.size, buffer_num, create=True, shared_writer=shared_writer,
+                               mode=mode)
+        self.name = name
+        self._raw = self.channel._raw
+        self._size = ctypes.c_uint64(codec.size)
+        self._scalar = codec.get == codec._scalar
+        self._buffer = codec.buffer
+        if self._scalar:
+            lib.svipc_channel_bind_publish(self.channel._handle, codec.address, codec.size)
+        self._publish_bound = _fast_publish_bound if shared_writer else _fast_publish_bound_exclusive
+        # An exclusive writer never waits in publish (its lock is taken with
+        # timeout 0), so its calls may keep the GIL; shared writers may wait.
+        self._publish = _fast_publish if shared_writer else _fast_publish_exclusive
+
+    def publish(self, value: Any) -> None:
+        """Publish one value (same type, and for bytes/arrays the same size, as the default)."""
+        if self._scalar:
+            # Hot path: the value goes into the bound source, then one call
+            # with one ready-made argument.
+            self._buffer.value = value
+            rc = self._publish_bound(self._raw)
+            if rc == 0:
+                return
+            self._failed(rc)
+        codec = self._codec
+        publish = self._publish
+        if codec.type == CHANNEL_TYPE_BYTES:
+            if len(value) != codec.size:
+                raise ValueError(f"value has {len(value)} bytes, topic {self.name!r} carries {codec.size}")
+            rc = publish(self._raw, value if isinstance(value, bytes) else bytes(value), self._size, None)
+        elif codec.numpy is not None:
+            if value.shape != codec.array.shape or value.dtype != codec.array.dtype:
+                raise ValueError(f"array {value.dtype}{value.shape} does not match the topic's "
+                                 f"{codec.array.dtype}{codec.array.shape}")
+            if value.flags.c_contiguous:
+                rc = publish(self._raw, ctypes.c_void_p(value.__array_interface__["data"][0]), self._size, None)
+            else:
+                codec.array[...] = value
+                rc = publish(self._raw, codec.address, self._size, None)
+        else:
+            if type(value) is not type(codec.buffer):
+                raise TypeError(f"topic {self.name!r} carries {type(codec.buffer).__name__}")
+            rc = publish(self._raw, ctypes.byref(value), self._size, None)
+        if rc < 0:
+            self._failed(rc)
+
+    def _failed(self, rc: int) -> None:
+        if not self.channel._handle:
+            raise ValueError("publisher is closed")
+        raise_error(-rc)
+
+    def remove(self):
+        """Remove the topic's channel (subscribers keep the old one until they reopen)."""
+        self.channel.remove()
+
+    def close(self):
+        self.channel.close()
+        self._raw = self.channel._raw
+
+
+class Subscriber(Closable):
+    """Read the newest value of topic `name`.
+
+    subscribe() -> (value, ok): the newest complete value and True, or
+    (default_value, False) before anything was published (or before the
+    topic exists: the subscriber may start first), or when the newest value
+    is older than max_age seconds. subscribe(out=array) copies a numpy value
+    straight into a caller's array; view() gives a read-only numpy view of it
+    in shared memory with no copy, checked after use with still_valid(token)
+    (doc/channel.md, "Peeking"). wait_new(timeout) blocks for a value
+    newer than the last one returned. last_info holds the sequence number,
+    publish time and missed count of the last value returned.
+    """
+
+    def __init__(self, name, default_value, *, max_age=None):
+        self._codec = _Codec(default_value)
+        self._get = self._codec.get
+        self.name = name
+        self.default = default_value
+        self.channel = None
+        self._raw = None
+        self._closed = False
+        self.last_info = ChannelReadInfo()
+        self._info_ref = ctypes.byref(self.last_info)
+        self._age = ctypes.c_int64(CHANNEL_ANY_AGE if max_age is None else int(max_age * 1e9))
+        self._size = ctypes.c_uint64(self._codec.size)
+        self._peek_data = ctypes.c_void_p()
+        self._peek_ref = ctypes.byref(self._peek_data)
+        self._views = {}  # slot address -> read-only array over it (see view())
+        self._view_holders = []  # weak references to the buffers under those arrays
+        self._open()
+
+    def _open(self):
+        if self._closed:
+            raise ValueError("subscriber is closed")
+        try:
+            self.channel = Channel(self.name, self._codec.type, self._codec.size)
+        except (FileNotFoundError, TimeoutError):
+            return False  # no publisher yet: the default until one appears
+        self._raw = self.channel._raw
+        # subscribe() passes only the handle: the destination, age limit and
+        # info are bound once (a ctypes call costs ~25 ns per argument).
+        lib.svipc_channel_bind_read(self.channel._handle, self._codec.address, self._codec.size,
+                                     self._age.value, self._info_ref)
+        return True
+
+    def subscribe(self, out=None):
+        """(newest value, True), or (default, False) if none (or stale with max_age)."""
+        if out is None:
+            # Hot path first: one ctypes call with one ready-made argument.
+            rc = _fast_read_bound(self._raw)
+            if rc == 0:
+                return self._get(), True
+            if self._raw is None:
+                if not self._open():
+                    return self.default, False
+                return self.subscribe()
+            return self._failed(rc)
+        if self._raw is None and not self._open():
+            return self.default, False
+        codec = self._codec
+        if out.shape != codec.array.shape or out.dtype != codec.array.dtype or not out.flags.c_contiguous:
+            raise ValueError("out must be a C-contiguous array of the topic's dtype and shape")
+        rc = _fast_read(self._raw, ctypes.c_void_p(out.__array_interface__["data"][0]), self._size, self._age,
+                        self._info_ref)
+        return (out, True) if rc == 0 else self._failed(rc)
+
+    def _failed(self, rc):
+        if rc == CHANNEL_STALE or rc == -_ENODATA:
+            return self.default, False
+        raise_error(-rc)
+
+    def wait_new(self, timeout=None, *, spin=False):
+        """Block until a value newer than the last one returned arrives, then
+        return (value, True); (default, False) at the timeout."""
+        deadline = None if timeout is None else channel_now_ns() + int(timeout * 1e9)
+        while self._raw is None and not self._open():
+            if deadline is not None and channel_now_ns() >= deadline:
+                return self.default, False
+            import time
+            time.sleep(0.001)  # no topic yet: poll for its creation
+        left = SVIPC_WAIT_FOREVER if deadline is None else max(0, deadline - channel_now_ns())
+        codec = self._codec
+        rc = _fast_wait_read(self._raw, codec.address, self._size, ctypes.c_int64(left),
+                             ctypes.c_uint32(_wait_flags(spin, False)), self._info_ref)
+        if rc == 0:
+            return codec.get(), True
+        if rc in _QUIET_WAIT_END:
+            return self.default, False
+        raise_error(-rc)
+
+    async def wait_new_async(self, timeout: Optional[float] = None) -> Tuple[Any, bool]:
+        """wait_new() without blocking the event loop: (value, True) once a value
+        newer than the last one returned exists, (default, False) at the
+        timeout. A thread waits on a handle of its own, in short slices, so a
+        cancelled await leaves nothing blocked."""
+        last = self.last_info.sequence if self._raw is not None else 0
+        codec, name = self._codec, self.name
+
+        def try_now() -> Tuple[bool, Any]:
+            if self._raw is None and not self._open():
+                return False, None
+            return self.channel.latest() > last, None
+
+        def wait_slice(state: List[Optional[Channel]], seconds: float) -> Tuple[bool, Any]:
+            if state[0] is None:  # no topic yet: poll for its creation
+                try:
+                    state[0] = Channel(name, codec.type, codec.size)
+                except (FileNotFoundError, TimeoutError):
+                    time.sleep(min(seconds, 0.001))
+                    return False, None
+            return state[0].wait(last, seconds), None
+
+        def close_worker(state: List[Optional[Channel]]) -> None:
+            if state[0] is not None:
+                state[0].close()
+
+        got, _ = await _aio.wait_in_thread(try_now, lambda: [None], wait_slice, close_worker, lambda _: None,
+                                           timeout)
+        if not got:
+            return self.default, False
+        value, ok = self.subscribe()
+        return value, ok
+
+    def history(self, after_sequence=0):
+        """Values still in the ring newer than after_sequence, oldest first:
+        (list of (value, sequence), missed)."""
+        if self._raw is None and not self._open():
+            return [], 0
+        raw, missed = self.channel.read_history(after_sequence)
+        values = []
+        for data, info in raw:
+            ctypes.memmove(self._codec.address.value, data, self._codec.size)
+            values.append((self._codec.get(), info.sequence))
+        return values, missed
+
+    def view(self):
+        """Zero-copy read of a numpy topic: (array, token), where array is a
+        read-only view of the newest value where it lies in shared memory;
+        (default, None) whenever subscribe() would return (default, False).
+
+        Nothing is copied, so the publisher may overwrite the array's bytes
+        once it starts the buffer_num-th publish after this value. Use the
+        array (compute from it, copy what you keep), then call
+        still_valid(token): only True *after* the use proves that what was
+        read was one complete value; on False discard the result and view()
+        again. Each slot of the ring has one view array, reused by later
+        calls. Views stay mapped after close() until the last one is gone.
+        """
+        codec = self._codec
+        if codec.numpy is None:
+            raise TypeError(f"view() needs a numpy topic; topic {self.name!r} carries "
+                            f"{type(self.default).__name__} (use subscribe())")
+        if self._raw is None and not self._open():
+            return self.default, None
+        rc = _fast_peek(self._raw, self._age, self._peek_ref, self._info_ref)
+        if rc != 0:
+            return self._failed(rc)[0], None
+        address = self._peek_data.value
+        array = self._views.get(address)
+        if array is None:
+            array = self._views[address] = self._slot_view(address)
+        return array, self.last_info.sequence
+
+    def _slot_view(self, address):
+        codec = self._codec
+        holder = (ctypes.c_char * codec.size).from_address(address)
+        holder.channel = self.channel  # the mapping lives as long as any view of it
+        self._view_holders.append(weakref.ref(holder))
+        readonly = memoryview(holder).toreadonly()
+        return codec.numpy.frombuffer(readonly, dtype=codec.array.dtype).reshape(codec.array.shape)
+
+    def still_valid(self, token):
+        """True if the value view() returned with `token` was not overwritten
+        since: everything read from that array up to now was consistent."""
+        if token is None:
+            return False
+        if self._raw is None:
+            raise ValueError("subscriber is closed")
+        rc = _fast_peek_valid(self._raw, token)
+        if rc < 0:
+            raise_error(-rc)
+        return rc == 1
+
+    def close(self):
+        self._views.clear()
+        if self.channel is not None and not any(ref() is not None for ref in self._view_holders):
+            self.channel.close()  # else the last view's Channel reference closes it when it goes
+        self._raw = None
+        self.channel = None
+        self._closed = True
+
