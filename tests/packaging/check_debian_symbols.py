@@ -10,15 +10,8 @@ import pathlib
 import re
 import sys
 
-
-def map_nodes(map_file):
-    """{symbol: node} from the version script."""
-    text = re.sub(r"/\*.*?\*/", "", pathlib.Path(map_file).read_text(), flags=re.S)
-    nodes = {}
-    for node, body in re.findall(r"(SVIPC_[\d.]+)\s*\{(.*?)\}", text, flags=re.S):
-        for name in re.findall(r"^\s*(svipc_\w+)\s*;", body, flags=re.M):
-            nodes[name] = node
-    return nodes
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from check_symbols import map_nodes  # noqa: E402  (one parser of svipc.map)
 
 
 def main():
