@@ -78,7 +78,6 @@ FAMILIES = [
 # Pages of this project every page refers to besides its family's own.
 # svipc(7) is taken: Debian's manpages package ships it as a link to sysvipc(7)
 OVERVIEW = "libsvipc(7)"
-SECTIONS = ("NAME", "SYNOPSIS", "DESCRIPTION", "RETURN VALUE", "ERRORS", "EXAMPLE", "SEE ALSO")
 ERROR_CODE = re.compile(r"-?\bE[A-Z0-9]{2,}\b")
 
 
@@ -226,7 +225,7 @@ def line_start(text):
     return "\\&" + text if text[:1] in (".", "'") else text
 
 
-def marked(text, names):
+def marked(text):
     """Escape text; bold svipc names, error codes and SVIPC_ constants."""
     out = esc(text)
     out = re.sub(r"\b(svipc_\w+\(\))", r"\\fB\1\\fR", out)
@@ -235,7 +234,7 @@ def marked(text, names):
     return line_start(out)
 
 
-def paragraphs(text, names=()):
+def paragraphs(text):
     """Comment text to roff: blank-line paragraphs, "- " bullets (continued by
     indented lines), other indented lines verbatim (tables in the comments)."""
     out, para, literal = [], [], []
@@ -243,7 +242,7 @@ def paragraphs(text, names=()):
 
     def flush():
         if para:
-            out.append(marked(" ".join(para), names))
+            out.append(marked(" ".join(para)))
             para.clear()
         if literal:
             out.extend([".PP", ".RS 4", ".nf"] + [line_start(esc(l)) for l in literal] + [".fi", ".RE"])
@@ -263,7 +262,7 @@ def paragraphs(text, names=()):
             para.append(line.strip())
         elif line.startswith(" "):
             if para:
-                out.append(marked(" ".join(para), names))
+                out.append(marked(" ".join(para)))
                 para.clear()
             literal.append(line.rstrip())
             mode = "literal"
@@ -308,9 +307,9 @@ def error_items(text):
     for item in re.split(r";\s+(?=-E[A-Z0-9]{2,})", text):
         m = re.match(r"(-E[A-Z0-9]{2,}(?:,\s*-E[A-Z0-9]{2,})*)\b,?\s*(.*)", item, flags=re.S)
         if m:
-            out += [".TP", ".B " + esc(m.group(1).strip().rstrip(",")), marked(m.group(2).strip() or ".", ())]
+            out += [".TP", ".B " + esc(m.group(1).strip().rstrip(",")), marked(m.group(2).strip() or ".")]
         else:
-            out += [".PP", marked(item, ())]
+            out += [".PP", marked(item)]
     return out
 
 
@@ -351,7 +350,7 @@ def family_page(page, summary, header, names, kernel, headers, all_pages, exampl
     if constants:
         text += [".SS Constants"]
         for name, (value, doc) in sorted(constants.items(), key=lambda kv: kv[0]):
-            text += [f".TP", f".B {esc(name)}", marked(f"{value}" + (f": {doc}" if doc else ""), ())]
+            text += [".TP", f".B {esc(name)}", marked(f"{value}" + (f": {doc}" if doc else ""))]
     text += [".SH RETURN VALUE"]
     if any(f.error_text() for f in functions):
         text += ["Fallible calls return a negative errno value on failure and record a message naming the call "
@@ -359,7 +358,7 @@ def family_page(page, summary, header, names, kernel, headers, all_pages, exampl
                  ".BR svipc_last_error_message (3)",
                  "returns; output parameters are written only on success."]
     for f in functions:
-        text += [".TP", f".BR {esc(f.name)} ()", marked(f.return_text(), ())]
+        text += [".TP", f".BR {esc(f.name)} ()", marked(f.return_text())]
     text += [".SH ERRORS",
              "Each function's errors as its header documents them; codes with one meaning throughout the "
              "library are described in",
@@ -374,7 +373,7 @@ def family_page(page, summary, header, names, kernel, headers, all_pages, exampl
         for ref in dict.fromkeys(refs):
             other = next((h.functions[ref] for h in headers.values() if ref in h.functions), None)
             if other is not None and other.name != f.name:
-                text += [".PP", marked(f"Those of {ref}():", ())] + error_items(other.error_text())
+                text += [".PP", marked(f"Those of {ref}():")] + error_items(other.error_text())
     text += [".SH EXAMPLE", ".EX"] + [line_start(esc(l)) for l in example.rstrip("\n").splitlines()] + [".EE"]
     refs = [OVERVIEW] + [p + "(3)" for p in all_pages if p != page and
                          re.search(rf"\b{p}\b", " ".join(f.comment for f in functions))] + kernel

@@ -140,6 +140,10 @@ man_pages() {
             warnings=1
         fi
     done
+    # every exported function has a page (or a link to its family's page) in the package
+    for page in $(sed -n 's/^ *\(svipc_[a-z0-9_]*\);.*/\1/p' capi/svipc.map); do
+        man -M "$mandir" -w 3 "$page" >/dev/null || { echo "no page for $page"; warnings=1; }
+    done
     MANWIDTH=80 man -M "$mandir" 3 svipc_shm_attach_into | grep -q "svipc_shm_attach_into" || return 1
     MANWIDTH=80 man -M "$mandir" 3 svipc_shm_attach_into | sed -n '/^ERRORS/,/^EXAMPLE/p'
     echo "$(ls "$mandir"/man3 | wc -l) section-3 files"
