@@ -18,9 +18,9 @@ import sysv_ipc
 
 import svipc
 
-ROUNDS = 3
-MESSAGES = 50000
-ROUND_TRIPS = 10000
+ROUNDS = 7
+MESSAGES = 30000
+ROUND_TRIPS = 5000
 
 
 def _fork(body):

@@ -27,7 +27,9 @@ Deadline::Deadline(int64_t timeout_ns) : timeout_ns_(timeout_ns), forever_(timeo
     if (timeout_ns < forever_timeout)
         fail(EINVAL, "timeout_ns " + std::to_string(timeout_ns) +
                          " is invalid (SVIPC_WAIT_FOREVER, 0 to try once, or a positive number of nanoseconds)");
-    if (!forever_) {
+    // timeout 0 (try once) needs no clock: it is expired from the start
+    // (end_ns_ 0), and the clock read is a sizeable part of a non-blocking call.
+    if (!forever_ && timeout_ns != 0) {
         const int64_t now = monotonic_now_ns();
         // Saturate: a timeout of centuries is "effectively forever", not an overflow.
         end_ns_ = timeout_ns > std::numeric_limits<int64_t>::max() - now ? std::numeric_limits<int64_t>::max()

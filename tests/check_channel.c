@@ -355,6 +355,27 @@ START_TEST(publish_wrong_size_and_small_read_buffer_are_einval)
 }
 END_TEST
 
+START_TEST(bound_publish_publishes_the_bound_source)
+{
+    svipc_channel *ch = open_named("bound-pub", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    int64_t source = 7, out = -1;
+    ck_assert_int_eq(svipc_channel_publish_bound(ch), -EINVAL); /* nothing bound yet */
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "svipc_channel_bind_publish"));
+    ck_assert_int_eq(svipc_channel_bind_publish(ch, NULL, 8), -EINVAL);
+    ck_assert_int_eq(svipc_channel_bind_publish(ch, &source, 4), -EINVAL);
+    ck_assert_int_eq(svipc_channel_bind_publish(NULL, &source, 8), -EINVAL);
+    ck_assert_int_eq(svipc_channel_publish_bound(NULL), -EINVAL);
+    ck_assert_int_eq(svipc_channel_bind_publish(ch, &source, 8), 0);
+    ck_assert_int_eq(svipc_channel_publish_bound(ch), 0);
+    source = 8; /* the pointer is kept, not a copy: the next publish sends 8 */
+    ck_assert_int_eq(svipc_channel_publish_bound(ch), 0);
+    ck_assert_uint_eq(svipc_channel_latest(ch), 2);
+    ck_assert_int_eq(svipc_channel_read(ch, &out, 8, SVIPC_CHANNEL_ANY_AGE, NULL), 0);
+    ck_assert_int_eq(out, 8);
+    remove_and_close(ch);
+}
+END_TEST
+
 START_TEST(bound_read_uses_the_bound_buffer_age_and_info)
 {
     svipc_channel *ch = open_named("bound", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
@@ -963,7 +984,7 @@ static Suite *channel_suite(void)
     Suite *suite = suite_create("channel");
     struct {
         const char *name;
-        const TTest *tests[16];
+        const TTest *tests[24];
         int timeout;
     } groups[] = {
         {"open",
@@ -976,6 +997,7 @@ static Suite *channel_suite(void)
         {"publish_read",
          {publish_then_read_returns_value_sequence_and_time, publish_wrong_size_and_small_read_buffer_are_einval,
           read_older_than_max_age_is_stale_but_filled, bound_read_uses_the_bound_buffer_age_and_info,
+          bound_publish_publishes_the_bound_source,
           values_of_every_small_size_round_trip_without_overrun, history_returns_ring_oldest_first_with_overrun_count,
           peek_points_at_newest_value_until_buffer_num_publishes_overwrite_it, peek_bad_arguments_are_einval,
           second_exclusive_writer_is_ebusy_until_first_dies, handle_used_after_fork_is_echild,

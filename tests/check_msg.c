@@ -1119,13 +1119,53 @@ START_TEST(producers_and_consumers_exchange_100000_messages_exactly_once_in_type
 }
 END_TEST
 
+START_TEST(call_blocks_do_what_send_and_receive_do)
+{
+    svipc_msg *q = create_private();
+    char out[16] = {0};
+    svipc_msg_call send = {q, 5, NULL, 3, 0, 0, 0, 0};
+    svipc_msg_call receive = {q, 0, out, sizeof out, 0, 0, 0, -1};
+    ck_assert_int_eq(svipc_msg_receive_call(&receive), -ENOMSG);
+    ck_assert_int_eq(receive.ret_type, -1); /* untouched on failure, as svipc_msg_receive leaves *ret_type */
+    ck_assert_int_eq(svipc_msg_send_call(&send, "abc"), 0);
+    ck_assert_int_eq(svipc_msg_receive_call(&receive), 3);
+    ck_assert_mem_eq(out, "abc", 3);
+    ck_assert_int_eq(receive.ret_type, 5);
+    receive.type = 7;
+    receive.timeout_ns = 20 * MS;
+    ck_assert_int_eq(svipc_msg_receive_call(&receive), -ETIMEDOUT);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "svipc_msg_receive_call"));
+    receive.size = 2;
+    receive.type = 0;
+    receive.timeout_ns = 0;
+    ck_assert_int_eq(svipc_msg_send_call(&send, "xyz"), 0);
+    ck_assert_int_eq(svipc_msg_receive_call(&receive), -E2BIG); /* stays queued */
+    receive.flags = SVIPC_TRUNCATE;
+    ck_assert_int_eq(svipc_msg_receive_call(&receive), 2);
+    ck_assert_int_eq(svipc_msg_send_call(NULL, "a"), -EINVAL);
+    ck_assert_int_eq(svipc_msg_receive_call(NULL), -EINVAL);
+    svipc_msg_call bad = send;
+    bad.reserved = 1;
+    ck_assert_int_eq(svipc_msg_send_call(&bad, "abc"), -EINVAL);
+    bad = send;
+    bad.type = 0;
+    ck_assert_int_eq(svipc_msg_send_call(&bad, "abc"), -EINVAL);
+    ck_assert_int_eq(svipc_msg_send_call(&send, NULL), -EINVAL);
+    bad = receive;
+    bad.msg = NULL;
+    ck_assert_int_eq(svipc_msg_receive_call(&bad), -EINVAL);
+    ck_assert_uint_eq(stat_of(q).messages, 0);
+    remove_and_close(q);
+}
+END_TEST
+
 static Suite *msg_suite(void)
 {
     Suite *suite = suite_create("msg");
     struct {
         const char *name;
         int timeout;
-        const TTest *tests[16];
+        const TTest *tests[24];
     } groups[] = {
         {"open", 60,
          {open_private_creates_queue_with_mode_0600_and_msgmnb_capacity, open_create_then_open_by_key_finds_same_queue,
@@ -1141,7 +1181,8 @@ static Suite *msg_suite(void)
           peek_bad_combinations_are_einval, receive_try_once_on_empty_queue_is_enomsg,
           send_to_full_queue_without_waiting_is_eagain, message_count_is_limited_by_qbytes_too,
           send_larger_than_capacity_is_e2big_even_when_waiting, send_above_msgmax_is_e2big_naming_the_limit,
-          send_bad_arguments_are_einval, receive_bad_arguments_are_einval}},
+          send_bad_arguments_are_einval, receive_bad_arguments_are_einval,
+          call_blocks_do_what_send_and_receive_do}},
         {"control", 60,
          {stat_reports_counts_pids_and_times, set_capacity_changes_qbytes_within_msgmnb, set_mode_changes_permissions,
           access_by_other_user_is_eacces, remove_then_use_is_eidrm}},

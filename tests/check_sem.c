@@ -1128,6 +1128,40 @@ START_TEST(set_created_by_raw_semget_works_with_svipc)
 }
 END_TEST
 
+START_TEST(call_blocks_do_what_p_and_v_do)
+{
+    const uint16_t initial[2] = {1, 0};
+    svipc_sem *sem = create_private(2, initial);
+    svipc_sem_call take = {sem, 1, 2, 0, 0, 0}, give = {sem, 1, 2, 0, 0, 0};
+    ck_assert_int_eq(svipc_sem_p_call(&take), -EAGAIN); /* member 1 is 0 */
+    ck_assert_int_eq(svipc_sem_v_call(&give), 0);
+    ck_assert_int_eq(svipc_sem_value(sem, 1), 2);
+    ck_assert_int_eq(svipc_sem_p_call(&take), 0);
+    ck_assert_int_eq(svipc_sem_value(sem, 1), 0);
+    ck_assert_int_eq(svipc_sem_value(sem, 0), 1); /* the other member untouched */
+    take.timeout_ns = 20 * 1000000LL;
+    ck_assert_int_eq(svipc_sem_p_call(&take), -ETIMEDOUT);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "svipc_sem_p_call"));
+    /* Bad blocks: NULL, reserved set, NULL handle, and what svipc_sem_p rejects. */
+    ck_assert_int_eq(svipc_sem_p_call(NULL), -EINVAL);
+    ck_assert_int_eq(svipc_sem_v_call(NULL), -EINVAL);
+    svipc_sem_call bad = give;
+    bad.reserved = 1;
+    ck_assert_int_eq(svipc_sem_v_call(&bad), -EINVAL);
+    bad = give;
+    bad.sem = NULL;
+    ck_assert_int_eq(svipc_sem_v_call(&bad), -EINVAL);
+    bad = give;
+    bad.index = 2;
+    ck_assert_int_eq(svipc_sem_v_call(&bad), -EINVAL);
+    bad = take;
+    bad.timeout_ns = -2;
+    ck_assert_int_eq(svipc_sem_p_call(&bad), -EINVAL);
+    ck_assert_int_eq(svipc_sem_value(sem, 1), 0);
+    remove_and_close(sem);
+}
+END_TEST
+
 static Suite *sem_suite(void)
 {
     Suite *suite = suite_create("sem");
@@ -1146,7 +1180,8 @@ static Suite *sem_suite(void)
          {p_and_v_change_the_value_and_record_the_pid, try_p_at_zero_is_eagain, timed_p_times_out_never_early,
           timed_p_succeeds_when_v_arrives_in_time, signal_during_timed_p_resumes_with_remaining_time,
           signal_during_interruptible_p_is_eintr, signal_during_blocking_p_does_not_end_it,
-          v_beyond_semvmx_and_bad_counts_are_rejected, undo_adjustment_beyond_32767_is_erange}},
+          v_beyond_semvmx_and_bad_counts_are_rejected, undo_adjustment_beyond_32767_is_erange,
+          call_blocks_do_what_p_and_v_do}},
         {"ops", {ops_apply_all_or_nothing, ops_wait_for_zero_blocks_until_zero, ops_bad_arguments_are_rejected}},
         {"control",
          {values_and_set_values_round_trip, set_value_clears_undo_adjustments, waiting_counts_blocked_processes,

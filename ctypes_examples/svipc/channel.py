@@ -52,17 +52,17 @@ _QUIET_WAIT_END = (-errno.ETIMEDOUT, -errno.EAGAIN)
 
 
 
-def channel_now_ns():
+def channel_now_ns() -> int:
     """CLOCK_MONOTONIC now in ns: the clock of ChannelReadInfo.publish_time_ns."""
     return lib.svipc_channel_now_ns()
 
 
-def remove_channel(name):
+def remove_channel(name: Union[str, bytes]) -> None:
     """Remove the channel called name (segment and writer lock). FileNotFoundError if none."""
     lib.svipc_channel_remove_name(name.encode() if isinstance(name, str) else name)
 
 
-def _wait_flags(spin, interruptible):
+def _wait_flags(spin: bool, interruptible: bool) -> int:
     return (CHANNEL_SPIN if spin else 0) | (SVIPC_INTERRUPTIBLE if interruptible else 0)
 
 
@@ -76,8 +76,9 @@ class Channel(ClosedWhenCollected):
     buffer and returns a ChannelReadInfo (or None before the first publish).
     """
 
-    def __init__(self, name=None, type=CHANNEL_TYPE_BYTES, payload_size=0, buffer_num=0, *, key=None,
-                 create=False, exclusive=False, shared_writer=False, mode=0o600):
+    def __init__(self, name: Optional[Union[str, bytes]] = None, type: int = CHANNEL_TYPE_BYTES,
+                 payload_size: int = 0, buffer_num: int = 0, *, key: Optional[int] = None, create: bool = False,
+                 exclusive: bool = False, shared_writer: bool = False, mode: int = 0o600) -> None:
         flags = ((SVIPC_CREATE if create else 0) | (SVIPC_EXCLUSIVE if exclusive else 0)
                  | (CHANNEL_SHARED_WRITER if shared_writer else 0))
         handle = ChannelPtr()
@@ -95,12 +96,12 @@ class Channel(ClosedWhenCollected):
         self._raw = ctypes.c_void_p(ctypes.cast(handle, ctypes.c_void_p).value)
         self._size = ctypes.c_uint64(self.payload_size)
 
-    def _live(self):
+    def _live(self) -> Any:
         if not self._handle:
             raise ValueError("channel is closed")
         return self._handle
 
-    def publish(self, data):
+    def publish(self, data: Any) -> int:
         """Publish bytes-like `data` (exactly payload_size bytes). Returns the sequence number."""
         pinned, address, length = _readable_address(data)
         if length != self.payload_size:
@@ -109,7 +110,7 @@ class Channel(ClosedWhenCollected):
         lib.svipc_channel_publish(self._live(), address, length, ctypes.byref(sequence))
         return sequence.value
 
-    def read(self, into, max_age=None):
+    def read(self, into: Any, max_age: Optional[float] = None) -> Optional[ChannelReadInfo]:
         """Copy the newest value into `into`; ChannelReadInfo, or None if nothing was published.
         With max_age (seconds), info.stale tells whether the value is older."""
         pinned, address, length = _buffer_address(into)
@@ -124,7 +125,8 @@ class Channel(ClosedWhenCollected):
         info.stale = rc == CHANNEL_STALE
         return info
 
-    def wait(self, after_sequence=0, timeout=None, *, spin=False, interruptible=False):
+    def wait(self, after_sequence: int = 0, timeout: Optional[float] = None, *, spin: bool = False,
+             interruptible: bool = False) -> bool:
         """Wait until a value newer than after_sequence exists: True, or False at the timeout."""
         rc = _fast_wait(self._raw if self._handle else self._live(), after_sequence, timeout_ns(timeout), _wait_flags(spin, interruptible))
         if rc in _QUIET_WAIT_END:
@@ -133,7 +135,8 @@ class Channel(ClosedWhenCollected):
             raise_error(-rc)
         return True
 
-    def read_history(self, after_sequence=0, max_count=None):
+    def read_history(self, after_sequence: int = 0,
+                     max_count: Optional[int] = None) -> Tuple[List[Tuple[bytes, ChannelReadInfo]], int]:
         """Values still in the ring newer than after_sequence, oldest first.
         Returns (list of (bytes, ChannelReadInfo), missed)."""
         info = self.stat()
@@ -146,32 +149,34 @@ class Channel(ClosedWhenCollected):
         size = self.payload_size
         return [(buffer.raw[i * size:(i + 1) * size], infos[i]) for i in range(got)], missed.value
 
-    def latest(self):
+    def latest(self) -> int:
         """Sequence number of the newest value (0: none yet)."""
         return lib.svipc_channel_latest(self._live())
 
-    def set_spin(self, seconds):
+    def set_spin(self, seconds: float) -> None:
         """How long wait() spins before sleeping on the futex."""
         lib.svipc_channel_set_spin(self._live(), int(seconds * 1e9))
 
-    def stat(self):
+    def stat(self) -> ChannelInfo:
+        """The channel's header and kernel objects."""
         info = ChannelInfo()
         lib.svipc_channel_stat(self._live(), ctypes.byref(info))
         return info
 
-    def remove(self):
+    def remove(self) -> None:
         """Remove the channel (segment and writer lock); open handles keep working until closed."""
         lib.svipc_channel_remove(self._live())
 
-    def close(self):
+    def close(self) -> None:
         """Release the writer lock if held and detach; never removes the channel."""
         if self._handle:
             self._handle = lib.svipc_channel_close(self._handle)
-            self._raw = ctypes.c_void_p()
+            # In place: whoever holds this object (a Publisher's publish) now passes NULL.
+            self._raw.value = None
 
 
 
-def _readable_address(data):
+def _readable_address(data: Any) -> Tuple[Any, int, int]:
     """(pin, address, length) of any C-contiguous bytes-like object, read-only ones included."""
     if isinstance(data, bytes):
         return data, ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value, len(data)
@@ -191,7 +196,7 @@ class _Codec:
     """How one Python type travels through a channel: the C type tag, the
     payload size, a reusable ctypes buffer, and how to get a value out."""
 
-    def __init__(self, default):
+    def __init__(self, default: Any) -> None:
         self.default = default
         self.numpy = None
         if isinstance(default, bool):
@@ -229,20 +234,20 @@ class _Codec:
         self.size = ctypes.sizeof(self.buffer)
         self.address = ctypes.c_void_p(ctypes.addressof(self.buffer))
 
-    def _scalar(self):
+    def _scalar(self) -> Any:
         return self.buffer.value
 
-    def _bytes(self):
+    def _bytes(self) -> bytes:
         return self.buffer.raw
 
-    def _struct(self):
+    def _struct(self) -> Any:
         return type(self.buffer).from_buffer_copy(self.buffer)
 
-    def _array(self):
+    def _array(self) -> Any:
         return self.array.copy()
 
 
-def _user_tag(description):
+def _user_tag(description: str) -> int:
     import zlib
     return CHANNEL_TYPE_USER + (zlib.crc32(description.encode()) & 0x7FFFFFFF)
 
@@ -258,8 +263,8 @@ class Publisher(Closable):
     death); shared_writer=True lets several processes publish.
     """
 
-    def __init__(self, name, default_value, buffer_num=CHANNEL_DEFAULT_BUFFERS, *, shared_writer=False,
-                 mode=0o600):
+    def __init__(self, name: str, default_value: Any, buffer_num: int = CHANNEL_DEFAULT_BUFFERS, *,
+                 shared_writer: bool = False, mode: int = 0o600) -> None:
         self._codec = codec = _Codec(default_value)
         self.channel = Channel(name, codec.type, codec.size, buffer_num, create=True, shared_writer=shared_writer,
                                mode=mode)
@@ -270,10 +275,28 @@ class Publisher(Closable):
         self._buffer = codec.buffer
         if self._scalar:
             lib.svipc_channel_bind_publish(self.channel._handle, codec.address, codec.size)
-        self._publish_bound = _fast_publish_bound if shared_writer else _fast_publish_bound_exclusive
         # An exclusive writer never waits in publish (its lock is taken with
         # timeout 0), so its calls may keep the GIL; shared writers may wait.
         self._publish = _fast_publish if shared_writer else _fast_publish_exclusive
+        self._publish_bound = _fast_publish_bound if shared_writer else _fast_publish_bound_exclusive
+        if self._scalar:
+            self.publish = self._scalar_publisher()  # type: ignore[method-assign]
+
+    def _scalar_publisher(self) -> Any:
+        """publish() for a scalar topic as a closure over its one buffer, call and
+        handle: no attribute lookups per call (its cost is close to a bare ctypes
+        call's). close() clears the shared handle object in place, so the closure
+        then passes NULL and raises."""
+        buffer, call, raw, owner = self._buffer, self._publish_bound, self._raw, self
+
+        def publish(value: Any) -> None:
+            buffer.value = value
+            rc = call(raw)
+            if rc:
+                owner._failed(rc)
+
+        publish.__doc__ = Publisher.publish.__doc__
+        return publish
 
     def publish(self, value: Any) -> None:
         """Publish one value (same type, and for bytes/arrays the same size, as the default)."""
@@ -312,11 +335,12 @@ class Publisher(Closable):
             raise ValueError("publisher is closed")
         raise_error(-rc)
 
-    def remove(self):
+    def remove(self) -> None:
         """Remove the topic's channel (subscribers keep the old one until they reopen)."""
         self.channel.remove()
 
-    def close(self):
+    def close(self) -> None:
+        """Give up the writer lock and detach; never removes the topic."""
         self.channel.close()
         self._raw = self.channel._raw
 
@@ -335,7 +359,7 @@ class Subscriber(Closable):
     publish time and missed count of the last value returned.
     """
 
-    def __init__(self, name, default_value, *, max_age=None):
+    def __init__(self, name: str, default_value: Any, *, max_age: Optional[float] = None) -> None:
         self._codec = _Codec(default_value)
         self._get = self._codec.get
         self.name = name
@@ -353,7 +377,7 @@ class Subscriber(Closable):
         self._view_holders = []  # weak references to the buffers under those arrays
         self._open()
 
-    def _open(self):
+    def _open(self) -> bool:
         if self._closed:
             raise ValueError("subscriber is closed")
         try:
@@ -367,7 +391,7 @@ class Subscriber(Closable):
                                      self._age.value, self._info_ref)
         return True
 
-    def subscribe(self, out=None):
+    def subscribe(self, out: Any = None) -> Tuple[Any, bool]:
         """(newest value, True), or (default, False) if none (or stale with max_age)."""
         if out is None:
             # Hot path first: one ctypes call with one ready-made argument.
@@ -388,12 +412,12 @@ class Subscriber(Closable):
                         self._info_ref)
         return (out, True) if rc == 0 else self._failed(rc)
 
-    def _failed(self, rc):
+    def _failed(self, rc: int) -> Tuple[Any, bool]:
         if rc == CHANNEL_STALE or rc == -_ENODATA:
             return self.default, False
         raise_error(-rc)
 
-    def wait_new(self, timeout=None, *, spin=False):
+    def wait_new(self, timeout: Optional[float] = None, *, spin: bool = False) -> Tuple[Any, bool]:
         """Block until a value newer than the last one returned arrives, then
         return (value, True); (default, False) at the timeout."""
         deadline = None if timeout is None else channel_now_ns() + int(timeout * 1e9)
@@ -445,7 +469,7 @@ class Subscriber(Closable):
         value, ok = self.subscribe()
         return value, ok
 
-    def history(self, after_sequence=0):
+    def history(self, after_sequence: int = 0) -> Tuple[List[Tuple[Any, int]], int]:
         """Values still in the ring newer than after_sequence, oldest first:
         (list of (value, sequence), missed)."""
         if self._raw is None and not self._open():
@@ -457,7 +481,7 @@ class Subscriber(Closable):
             values.append((self._codec.get(), info.sequence))
         return values, missed
 
-    def view(self):
+    def view(self) -> Tuple[Any, Optional[int]]:
         """Zero-copy read of a numpy topic: (array, token), where array is a
         read-only view of the newest value where it lies in shared memory;
         (default, None) whenever subscribe() would return (default, False).
@@ -485,7 +509,7 @@ class Subscriber(Closable):
             array = self._views[address] = self._slot_view(address)
         return array, self.last_info.sequence
 
-    def _slot_view(self, address):
+    def _slot_view(self, address: int) -> Any:
         codec = self._codec
         holder = (ctypes.c_char * codec.size).from_address(address)
         holder.channel = self.channel  # the mapping lives as long as any view of it
@@ -493,7 +517,7 @@ class Subscriber(Closable):
         readonly = memoryview(holder).toreadonly()
         return codec.numpy.frombuffer(readonly, dtype=codec.array.dtype).reshape(codec.array.shape)
 
-    def still_valid(self, token):
+    def still_valid(self, token: Optional[int]) -> bool:
         """True if the value view() returned with `token` was not overwritten
         since: everything read from that array up to now was consistent."""
         if token is None:
@@ -505,7 +529,8 @@ class Subscriber(Closable):
             raise_error(-rc)
         return rc == 1
 
-    def close(self):
+    def close(self) -> None:
+        """Detach (once the last view() array is gone); never removes the topic."""
         self._views.clear()
         if self.channel is not None and not any(ref() is not None for ref in self._view_holders):
             self.channel.close()  # else the last view's Channel reference closes it when it goes

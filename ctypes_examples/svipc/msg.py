@@ -2,8 +2,10 @@
 
 send() and receive() are the per-call paths: each takes a ready-made
 svipc_msg_call block (with its receive buffer) from the queue's pool and
-passes that one pointer, first as a non-blocking try that keeps the GIL,
-and only when the call would block as a waiting call that releases it. A
+passes that one pointer. send() first tries without waiting, keeping the
+GIL, and only when the queue is full waits with the GIL released. receive()
+waits at once with the GIL released: a try first costs a failed msgrcv
+whenever the queue is empty, which doubled the round-trip latency. A
 blocking call passes SVIPC_INTERRUPTIBLE so a signal returns control to
 Python, which runs its handlers and otherwise resumes with the time left.
 """
@@ -93,12 +95,60 @@ class MessageQueue(ClosedWhenCollected):
         self._send_pool: List[_Call] = []
         self._receive_pool: List[_Call] = []
         self._all_calls: List[MsgCall] = []
+        self._specialise()
+
+    def _specialise(self) -> None:
+        """send()/receive() as closures over the pools: no attribute lookups per
+        call. They keep the object alive (MessageQueue.open_id(i).send(...) works;
+        the garbage collector frees the cycle this makes); close() clears
+        the pooled blocks' handle in place, so a closure kept after close()
+        fails cleanly."""
+        send_pool, receive_pool, owner = self._send_pool, self._receive_pool, self
+
+        def send(message: Any, type: int = 1, *, timeout: Optional[float] = None, block: bool = True) -> None:
+            if message.__class__ is bytes and timeout is None and block:
+                try:
+                    call = send_pool.pop()
+                except IndexError:
+                    call = owner._new_call(False)
+                ref, c, _ = call
+                c.size = len(message)
+                c.type = type
+                rc = _send_now(ref, message)
+                send_pool.append(call)
+                if rc == 0:
+                    return
+            owner._send_waiting(message, type, timeout, block)
+
+        def receive(type: int = 0, *, timeout: Optional[float] = None, block: bool = True, exclude: bool = False,
+                    truncate: bool = False, max_size: Optional[int] = None) -> Message:
+            if timeout is None and block and max_size is None and not (exclude or truncate):
+                try:
+                    call = receive_pool.pop()
+                except IndexError:
+                    call = owner._new_call(True)
+                ref, c, buf = call
+                c.type = type
+                n = _receive_wait(ref)
+                if n >= 0:
+                    message = buf[:n], c.ret_type
+                    receive_pool.append(call)
+                    return message
+                return owner._receive_pooled_failed(call, n)
+            return owner._receive_general(type, timeout, block, exclude, truncate, max_size)
+
+        send.__doc__, receive.__doc__ = MessageQueue.send.__doc__, MessageQueue.receive.__doc__
+        self.send = send  # type: ignore[method-assign]
+        self.receive = receive  # type: ignore[method-assign]
 
     def _new_call(self, receiving: bool) -> _Call:
         raw = self._live()
         size = max(self.max_message_size, 1) if receiving else 0
         buf = ctypes.create_string_buffer(size) if receiving else None
-        block = MsgCall(raw, 0, ctypes.addressof(buf) if receiving else None, size, 0, 0, 0, 0)
+        if receiving:  # a blocking receive, interruptible, GIL released
+            block = MsgCall(raw, 0, ctypes.addressof(buf), size, SVIPC_INTERRUPTIBLE, 0, SVIPC_WAIT_FOREVER, 0)
+        else:  # a try that keeps the GIL
+            block = MsgCall(raw, 0, None, 0, 0, 0, 0, 0)
         self._all_calls.append(block)
         return ctypes.byref(block), block, buf
 
@@ -172,27 +222,27 @@ class MessageQueue(ClosedWhenCollected):
                 call = self._new_call(True)
             ref, c, buf = call
             c.type = type
-            n = _receive_now(ref)
+            n = _receive_wait(ref)
             if n >= 0:
                 message = buf[:n], c.ret_type
                 self._receive_pool.append(call)
                 return message
-            if n == ENOMSG:  # nothing yet: wait, with the GIL released
-                c.flags, c.timeout_ns = SVIPC_INTERRUPTIBLE, SVIPC_WAIT_FOREVER
-                try:
-                    n = _receive_wait(ref)
-                    if n == EINTR:
-                        n = resume_after_signal(lambda left: _receive_wait(ref), n, SVIPC_WAIT_FOREVER)
-                    if n >= 0:
-                        return buf[:n], c.ret_type
-                finally:
-                    c.flags, c.timeout_ns = 0, 0
-                    self._receive_pool.append(call)
-            else:
-                self._receive_pool.append(call)
-            self._live()  # a closed queue: ValueError, not the EINVAL of its cleared blocks
-            raise_error(-n)
+            return self._receive_pooled_failed(call, n)
         return self._receive_general(type, timeout, block, exclude, truncate, max_size)
+
+    def _receive_pooled_failed(self, call: _Call, n: int) -> Message:
+        """After the pooled blocking receive gave n < 0: resume after a signal
+        (its handlers run first), else raise."""
+        ref, c, buf = call
+        try:
+            if n == EINTR:
+                n = resume_after_signal(lambda left: _receive_wait(ref), n, SVIPC_WAIT_FOREVER)
+            if n >= 0:
+                return buf[:n], c.ret_type
+        finally:
+            self._receive_pool.append(call)
+        self._live()  # a closed queue: ValueError, not the EINVAL of its cleared blocks
+        raise_error(-n)
 
     def _receive_general(self, type: int, timeout: Optional[float], block: bool, exclude: bool, truncate: bool,
                          max_size: Optional[int]) -> Message:

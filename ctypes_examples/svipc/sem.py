@@ -74,6 +74,7 @@ class _MemberCalls:
         self.v_ref = ctypes.byref(self.v)
 
     def invalidate(self) -> None:
+        """Clear the handle of every block (the set is being closed)."""
         self.try_p.sem = self.wait_p.sem = self.v.sem = None
 
 
@@ -335,6 +336,26 @@ class Semaphore:
         calls = self.set._member_calls(self.index)
         self._calls = calls  # keeps the blocks alive as long as the refs below
         self._try_ref, self._wait_ref, self._v_ref = calls.try_p_ref, calls.wait_p_ref, calls.v_ref
+        # acquire()/release() specialised as closures over their blocks: no
+        # attribute lookups per call. SemaphoreSet.close() clears the blocks'
+        # handle in place, so a closure kept after close() fails cleanly.
+        # The closures keep the object alive (a chained Semaphore(...).acquire works);
+        # the cycle this makes is freed by the garbage collector.
+        try_ref, v_ref, owner = self._try_ref, self._v_ref, self
+
+        def acquire(blocking: bool = True, timeout: Optional[float] = None) -> bool:
+            if timeout is None and _p_call_now(try_ref) == 0:
+                return True  # taken at once, without releasing the GIL
+            return owner._acquire_waiting(blocking, timeout)
+
+        def release(n: int = 1) -> None:
+            if n == 1 and _v_call(v_ref) == 0:
+                return
+            owner._release(n)
+
+        acquire.__doc__, release.__doc__ = Semaphore.acquire.__doc__, Semaphore.release.__doc__
+        self.acquire = acquire  # type: ignore[method-assign]
+        self.release = release  # type: ignore[method-assign]
 
     @property
     def id(self) -> int:
@@ -373,6 +394,9 @@ class Semaphore:
         """V by n."""
         if n == 1 and _v_call(self._v_ref) == 0:
             return
+        self._release(n)
+
+    def _release(self, n: int) -> None:
         self.set.v(self.index, n)
 
     async def acquire_async(self, timeout: Optional[float] = None) -> bool:

@@ -141,7 +141,7 @@ typedef struct svipc_msg_call {
     uint32_t flags;      /**< as for svipc_msg_send() / svipc_msg_receive() */
     uint32_t reserved;   /**< 0 */
     int64_t timeout_ns;  /**< as for svipc_msg_send() / svipc_msg_receive() */
-    int64_t ret_type;    /**< receive: set to the type of the message received */
+    int64_t ret_type;    /**< receive: set to the type of the message received (untouched on failure) */
 } svipc_msg_call;
 
 /** svipc_msg_send(call->msg, call->type, data, call->size, call->flags,
