@@ -21,9 +21,18 @@ def exported(library):
     return names
 
 
-def mapped(map_file):
+def map_nodes(map_file):
+    """{symbol: version node} of the version script (SVIPC_0.1 { global: ...; })."""
     text = re.sub(r"/\*.*?\*/", "", pathlib.Path(map_file).read_text(), flags=re.S)
-    return set(re.findall(r"^\s*(svipc_\w+)\s*;", text, flags=re.M))
+    nodes = {}
+    for node, body in re.findall(r"(SVIPC_[\d.]+)\s*\{(.*?)\}", text, flags=re.S):
+        for name in re.findall(r"^\s*(svipc_\w+)\s*;", body, flags=re.M):
+            nodes[name] = node
+    return nodes
+
+
+def mapped(map_file):
+    return set(map_nodes(map_file))
 
 
 def declared(header_dirs):

@@ -4,6 +4,8 @@
 set -eu
 packages="meson ninja-build gcc g++ pkg-config check python3 python3-numpy python3-pytest python3-sysv-ipc valgrind util-linux binutils clang-14 libclang-rt-14-dev"
 packages="$packages libzmq3-dev python3-zmq"  # svipc bridge (ZeroMQ); python3-zmq: raw sockets in its tests
+# the Debian packages (debian/, tools/run-deb-tests.sh) and the man page checks
+packages="$packages build-essential debhelper dh-python dpkg-dev fakeroot lintian man-db groff-base"
 sudo=""
 [ "$(id -u)" = 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive

@@ -1,10 +1,13 @@
 #!/bin/bash
-# Builds and runs every svipc test, three ways:
+# Builds and runs every svipc test:
 #   1. build/       the normal build: Check suites, ABI tests, Python tests and examples
 #   2. build-asan/  AddressSanitizer + UBSan: the same, Python with the sanitizer runtimes preloaded
 #   3. build/ again under valgrind (`--setup valgrind`): the Check suites
 #   4. build-reliability/ (clang 14, ASan + UBSan): the chaos soak for 60 s and
 #      each libFuzzer target for 30 s (doc/reliability.md)
+#   5. build-deb/   the Debian packages built, linted, unpacked and smoke-tested (tools/run-deb-tests.sh)
+#   6. build-arm64/, build-armhf/: cross builds whose whole suites run under qemu-user
+#      (tools/run-cross-tests.sh, doc/platforms.md), each timed
 # Every suite enters its own private IPC namespace. Exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -29,7 +32,15 @@ stage valgrind meson test -C build --setup valgrind --suite check --print-errorl
 stage reliability tools/run-chaos.sh 60
 stage reliability tools/run-fuzz.sh 30
 
+stage deb tools/run-deb-tests.sh build-deb
+for arch in arm64 armhf; do
+    start=$(date +%s)
+    stage cross tools/run-cross-tests.sh "$arch"
+    echo "=== cross $arch took $(( $(date +%s) - start )) s"
+done
+
 "$python" tools/testlog-summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
     build/meson-logs/testlog-valgrind.json \
-    build-reliability/meson-logs/testlog-chaos.json build-reliability/meson-logs/testlog-fuzz.json
+    build-reliability/meson-logs/testlog-chaos.json build-reliability/meson-logs/testlog-fuzz.json \
+    build-deb/meson-logs/testlog.json build-arm64/meson-logs/testlog.json build-armhf/meson-logs/testlog.json
 exit $status
