@@ -4,7 +4,8 @@
 # for coverage (-fsanitize=fuzzer-no-link). libsvipc.so links with
 # -Wl,--no-undefined, so the sanitizer runtimes are the shared ones
 # (-shared-libsan), found through an rpath to clang's runtime directory.
-# werror is off here only: clang warns about things gcc does not (bench/).
+# werror is off here only: clang warns about things gcc does not (the C++20
+# [[unlikely]] attributes lib/channel_core.cpp uses as an extension in C++17).
 # Usage: tools/setup-reliability-build.sh [DIR]   (default build-reliability)
 set -eu
 cd "$(dirname "$0")/.."
