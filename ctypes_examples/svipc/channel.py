@@ -300,17 +300,14 @@ class Publisher(Closable):
 
     def publish(self, value: Any) -> None:
         """Publish one value (same type, and for bytes/arrays the same size, as the default)."""
-        if self._scalar:
-            # Hot path: the value goes into the bound source, then one call
-            # with one ready-made argument.
-            self._buffer.value = value
-            rc = self._publish_bound(self._raw)
-            if rc == 0:
-                return
-            self._failed(rc)
+        # A scalar topic's instances have their own publish() (see
+        # _scalar_publisher); this is the general path.
         codec = self._codec
         publish = self._publish
-        if codec.type == CHANNEL_TYPE_BYTES:
+        if self._scalar:
+            self._buffer.value = value
+            rc = self._publish_bound(self._raw)
+        elif codec.type == CHANNEL_TYPE_BYTES:
             if len(value) != codec.size:
                 raise ValueError(f"value has {len(value)} bytes, topic {self.name!r} carries {codec.size}")
             rc = publish(self._raw, value if isinstance(value, bytes) else bytes(value), self._size, None)

@@ -131,7 +131,8 @@ class MessageQueue(ClosedWhenCollected):
                 c.type = type
                 n = _receive_wait(ref)
                 if n >= 0:
-                    message = buf[:n], c.ret_type
+                    # type > 0 (without exclude) took a message of exactly that type
+                    message = buf[:n], type if type > 0 else c.ret_type
                     receive_pool.append(call)
                     return message
                 return owner._receive_pooled_failed(call, n)
@@ -166,18 +167,7 @@ class MessageQueue(ClosedWhenCollected):
         (BlockingIOError). OSError(EINVAL) for type <= 0; OSError(E2BIG)
         for a message above kernel.msgmax or the capacity.
         """
-        if message.__class__ is bytes and timeout is None and block:
-            try:
-                call = self._send_pool.pop()
-            except IndexError:
-                call = self._new_call(False)
-            ref, c, _ = call
-            c.size = len(message)
-            c.type = type
-            rc = _send_now(ref, message)
-            self._send_pool.append(call)
-            if rc == 0:
-                return
+        # Each instance's own send() (see _specialise) is the fast path; this is the general one.
         self._send_waiting(message, type, timeout, block)
 
     def _send_waiting(self, message: Any, type: int, timeout: Optional[float], block: bool) -> None:
@@ -215,19 +205,7 @@ class MessageQueue(ClosedWhenCollected):
         OSError(E2BIG) and stays queued, unless truncate=True cuts it.
         Waits like send(); block=False raises OSError(ENOMSG) if nothing matches.
         """
-        if timeout is None and block and max_size is None and not (exclude or truncate):
-            try:
-                call = self._receive_pool.pop()
-            except IndexError:
-                call = self._new_call(True)
-            ref, c, buf = call
-            c.type = type
-            n = _receive_wait(ref)
-            if n >= 0:
-                message = buf[:n], c.ret_type
-                self._receive_pool.append(call)
-                return message
-            return self._receive_pooled_failed(call, n)
+        # Each instance's own receive() (see _specialise) is the fast path; this is the general one.
         return self._receive_general(type, timeout, block, exclude, truncate, max_size)
 
     def _receive_pooled_failed(self, call: _Call, n: int) -> Message:

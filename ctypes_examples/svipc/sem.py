@@ -369,8 +369,7 @@ class Semaphore:
 
     def acquire(self, blocking: bool = True, timeout: Optional[float] = None) -> bool:
         """P by 1. True once taken; False if non-blocking and busy, or at the timeout."""
-        if timeout is None and _p_call_now(self._try_ref) == 0:
-            return True  # taken at once, without releasing the GIL
+        # Each instance's own acquire() (see _prepare) is the fast path; this is the general one.
         return self._acquire_waiting(blocking, timeout)
 
     def _acquire_waiting(self, blocking: bool, timeout: Optional[float]) -> bool:
@@ -392,9 +391,7 @@ class Semaphore:
 
     def release(self, n: int = 1) -> None:
         """V by n."""
-        if n == 1 and _v_call(self._v_ref) == 0:
-            return
-        self._release(n)
+        self._release(n)  # the general path; each instance's own release() (see _prepare) is the fast one
 
     def _release(self, n: int) -> None:
         self.set.v(self.index, n)

@@ -10,23 +10,11 @@ import time
 import pytest
 
 import svipc
-
-
-def in_child(body):
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            body()
-            code = 0
-        finally:
-            os._exit(code)
-    return pid
+from ipc_helpers import in_child, wait_child
 
 
 def join(pid):
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert wait_child(pid, 60) == 0
 
 
 async def ticking(awaitable):
@@ -63,6 +51,7 @@ def test_semaphore_acquire_async_waits_for_another_process_without_blocking_the_
         def releaser():
             time.sleep(1.0)
             svipc.SemaphoreSet.open_id(sem.id, undo=False).v()
+            return 0
         pid = in_child(releaser)
         got, ticks = asyncio.run(ticking(sem.acquire_async(timeout=10)))
         join(pid)
@@ -84,6 +73,7 @@ def test_cancelled_semaphore_acquires_never_keep_a_unit():
             for _ in range(releases):
                 time.sleep(rng.uniform(0, 0.01))
                 own.v()
+            return 0
 
         async def main():
             acquired = 0
@@ -115,6 +105,7 @@ def test_message_receive_async_waits_and_times_out():
         def sender():
             time.sleep(1.0)
             svipc.MessageQueue.open_id(q.id).send(b"late", 5)
+            return 0
         pid = in_child(sender)
         message, ticks = asyncio.run(ticking(q.receive_async(timeout=10)))
         join(pid)
@@ -137,6 +128,7 @@ def test_cancelled_message_receives_never_lose_a_message():
             for i in range(count):
                 time.sleep(rng.uniform(0, 0.01))
                 own.send(b"m%d" % i, 1)
+            return 0
 
         async def main():
             received = []
@@ -178,6 +170,7 @@ def test_subscriber_wait_new_async_sees_another_process_publish():
             time.sleep(1.0)
             with svipc.Publisher("async/topic", 0.0) as pub:
                 pub.publish(2.5)
+            return 0
         pid = in_child(publisher)
         (value, ok), ticks = asyncio.run(ticking(sub.wait_new_async(timeout=10)))
         join(pid)
