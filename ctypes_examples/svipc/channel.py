@@ -49,6 +49,7 @@ _fast_peek = function("svipc_channel_peek", holds_gil=True, bare=True)
 _fast_peek_valid = function("svipc_channel_peek_valid", holds_gil=True)
 _ENODATA = errno.ENODATA
 _QUIET_WAIT_END = (-errno.ETIMEDOUT, -errno.EAGAIN)
+_NO_VALUE_THIS_TIME = (CHANNEL_STALE, -_ENODATA, -errno.EAGAIN)
 
 
 
@@ -389,7 +390,8 @@ class Subscriber(Closable):
         return True
 
     def subscribe(self, out: Any = None) -> Tuple[Any, bool]:
-        """(newest value, True), or (default, False) if none (or stale with max_age)."""
+        """(newest value, True), or (default, False) if none, stale with max_age, or
+        overwritten by the writer for the whole retry budget (-EAGAIN in C)."""
         if out is None:
             # Hot path first: one ctypes call with one ready-made argument.
             rc = _fast_read_bound(self._raw)
@@ -410,7 +412,11 @@ class Subscriber(Closable):
         return (out, True) if rc == 0 else self._failed(rc)
 
     def _failed(self, rc: int) -> Tuple[Any, bool]:
-        if rc == CHANNEL_STALE or rc == -_ENODATA:
+        # No value to give this time: none yet, too old, or a writer that kept
+        # overwriting the newest slot for the whole retry budget (-EAGAIN,
+        # doc/channel.md). The seed API answers each with (default, False);
+        # anything else means the channel itself is broken.
+        if rc in _NO_VALUE_THIS_TIME:
             return self.default, False
         raise_error(-rc)
 

@@ -161,6 +161,21 @@ def test_stale_value_gives_default_with_max_age(topic):
         assert sub.subscribe() == (-1, False)
 
 
+@pytest.mark.parametrize("code", [errno.EAGAIN, errno.ENODATA])
+def test_subscribe_gives_default_when_the_read_gives_up(topic, code, monkeypatch):
+    # -EAGAIN: a writer overtook the read for the whole retry budget. The
+    # seed API has no exception for that: (default, False), as for "nothing yet".
+    with svipc.Publisher(topic, 0) as pub, svipc.Subscriber(topic, -1) as sub:
+        pub.publish(4)
+        assert sub.subscribe() == (4, True)
+        monkeypatch.setattr(svipc.channel, "_fast_read_bound", lambda raw: -code)
+        assert sub.subscribe() == (-1, False)
+        monkeypatch.setattr(svipc.channel, "_fast_read_bound", lambda raw: -errno.EPROTO)
+        with pytest.raises(OSError) as raised:
+            sub.subscribe()
+        assert raised.value.errno == errno.EPROTO
+
+
 def test_each_subscriber_reads_into_its_own_bound_buffer(topic):
     # subscribe() reads through a destination bound once per handle
     # (svipc_channel_bind_read): two subscribers, and a subscribe(out=...)
