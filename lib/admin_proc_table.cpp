@@ -91,6 +91,20 @@ void read_proc_table(std::istream &in, const std::string &path, RowFn &&row_fn)
     }
 }
 
+// The columns every table has, from the object's ipc_perm: id (named per
+// table), key, permission bits and the four owner ids.
+template <typename Info>
+void read_ownership(const ProcRow &row, const char *id_column, Info &info)
+{
+    info.id = row.i32(id_column);
+    info.key = row.i32("key");
+    info.mode = static_cast<uint32_t>(row.number("perms", 8)) & permission_mask;
+    info.uid = row.u32("uid");
+    info.gid = row.u32("gid");
+    info.cuid = row.u32("cuid");
+    info.cgid = row.u32("cgid");
+}
+
 } // namespace
 
 std::vector<svipc_shm_info> parse_proc_shm(std::istream &in, const std::string &label)
@@ -98,15 +112,8 @@ std::vector<svipc_shm_info> parse_proc_shm(std::istream &in, const std::string &
     std::vector<svipc_shm_info> out;
     read_proc_table(in, label, [&](const ProcRow &row) {
         svipc_shm_info info{};
-        const uint32_t mode = static_cast<uint32_t>(row.number("perms", 8));
-        info.id = row.i32("shmid");
-        info.key = row.i32("key");
-        info.mode = mode & permission_mask;
-        info.flags = shm_status_flags(mode);
-        info.uid = row.u32("uid");
-        info.gid = row.u32("gid");
-        info.cuid = row.u32("cuid");
-        info.cgid = row.u32("cgid");
+        read_ownership(row, "shmid", info);
+        info.flags = shm_status_flags(static_cast<uint32_t>(row.number("perms", 8)));
         info.cpid = row.i32("cpid");
         info.lpid = row.i32("lpid");
         info.size = static_cast<uint64_t>(row.number("size"));
@@ -124,13 +131,7 @@ std::vector<svipc_sem_info> parse_proc_sem(std::istream &in, const std::string &
     std::vector<svipc_sem_info> out;
     read_proc_table(in, label, [&](const ProcRow &row) {
         svipc_sem_info info{};
-        info.id = row.i32("semid");
-        info.key = row.i32("key");
-        info.mode = static_cast<uint32_t>(row.number("perms", 8)) & permission_mask;
-        info.uid = row.u32("uid");
-        info.gid = row.u32("gid");
-        info.cuid = row.u32("cuid");
-        info.cgid = row.u32("cgid");
+        read_ownership(row, "semid", info);
         info.nsems = row.u32("nsems");
         info.otime_ns = row.time_ns("otime");
         info.ctime_ns = row.time_ns("ctime");
@@ -144,13 +145,7 @@ std::vector<svipc_msg_info> parse_proc_msg(std::istream &in, const std::string &
     std::vector<svipc_msg_info> out;
     read_proc_table(in, label, [&](const ProcRow &row) {
         svipc_msg_info info{};
-        info.id = row.i32("msqid");
-        info.key = row.i32("key");
-        info.mode = static_cast<uint32_t>(row.number("perms", 8)) & permission_mask;
-        info.uid = row.u32("uid");
-        info.gid = row.u32("gid");
-        info.cuid = row.u32("cuid");
-        info.cgid = row.u32("cgid");
+        read_ownership(row, "msqid", info);
         info.lspid = row.i32("lspid");
         info.lrpid = row.i32("lrpid");
         info.bytes = static_cast<uint64_t>(row.number("cbytes"));
