@@ -12,6 +12,6 @@ export DEBIAN_FRONTEND=noninteractive
 # A foreign architecture (tools/install-cross-deps.sh) can leave one index
 # failing on a mirror caught mid-sync; the install below fails loudly if that
 # mattered, so only warn here.
-$sudo apt-get update -qq || echo "warning: apt-get update reported errors; installing from the indexes it has" >&2
-$sudo apt-get install -y -qq --no-install-recommends $packages >/dev/null
+$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq || echo "warning: apt-get update reported errors; installing from the indexes it has" >&2
+$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $packages >/dev/null
 echo "installed: $packages"
