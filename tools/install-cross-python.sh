@@ -10,7 +10,8 @@
 # Writes two wrappers that run the ARM programs under qemu-user:
 #   DIR/python3  the interpreter. qemu's -0 makes it its own sys.executable,
 #                so tests that start `sys.executable` start it again through
-#                qemu (no binfmt_misc needed).
+#                qemu (no binfmt_misc needed). The caller's PYTHONPATH (the
+#                built svipc package, from meson's test environment) comes first.
 #   DIR/svipc    BUILD_DIR/tools/svipc, for test_cli.py.
 set -eu
 arch=${1:?usage: tools/install-cross-python.sh arm64|armhf DIR BUILD_DIR}
@@ -42,7 +43,7 @@ lib=$root/usr/lib/$triplet
 cat > "$dir/python3" <<WRAPPER
 #!/bin/sh
 exec $qemu -0 "\$0" -E PYTHONHOME=$root/usr \\
-    -E PYTHONPATH=$root/usr/lib/python3/dist-packages:/usr/lib/python3/dist-packages \\
+    -E PYTHONPATH=\${PYTHONPATH:+\$PYTHONPATH:}$root/usr/lib/python3/dist-packages:/usr/lib/python3/dist-packages \\
     -E LD_LIBRARY_PATH=$lib:$root/lib/$triplet:$lib/blas:$lib/lapack \\
     $root/usr/bin/python3.11 "\$@"
 WRAPPER
