@@ -11,10 +11,12 @@ from svipc import _constants, _lib, _structs
 
 SOURCE = pathlib.Path(os.environ["SVIPC_SOURCE_ROOT"])
 PROBE = os.environ["SVIPC_ABI_PROBE"]
+# A cross build's probe is a target program: it runs through qemu-user.
+PROBE_WRAPPER = [os.environ["SVIPC_ABI_PROBE_WRAPPER"]] if os.environ.get("SVIPC_ABI_PROBE_WRAPPER") else []
 
 
 def probe():
-    out = subprocess.run([PROBE], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(PROBE_WRAPPER + [PROBE], capture_output=True, text=True, check=True).stdout
     constants, strings, sizes, fields = {}, {}, {}, {}
     for line in out.splitlines():
         kind, *rest = line.split(" ")
@@ -81,6 +83,10 @@ def test_version_and_library_path():
 
 
 def test_a_library_of_another_major_version_is_refused(tmp_path):
+    if PROBE_WRAPPER:
+        import pytest
+        pytest.skip("SVIPC-SKIPPED major-version refusal: the stand-in library is built by the build machine's cc, "
+                    "which a cross build's python3 cannot load (the check is pure Python, run natively)")
     # A stand-in library whose svipc_version() says major 99.
     source = tmp_path / "fake.c"
     source.write_text("unsigned svipc_version(void) { return 990000; }\n"
