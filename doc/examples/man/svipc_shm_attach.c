@@ -7,13 +7,15 @@
 
 int main(void)
 {
-    uint64_t page = svipc_page_size(), size = 2 * page;
-    char *buffer = malloc(size + page - 1);   /* room for alignment */
+    /* The segment goes to the first SHMLBA boundary in the buffer (a page on
+     * x86-64 and arm64, 4 pages on 32-bit ARM): room for that. */
+    uint64_t size = 2 * svipc_page_size(), room = size + svipc_shm_attach_alignment() - 1;
+    char *buffer = malloc(room);
     svipc_shm *shm = NULL;
     void *into = NULL, *view = NULL;
     int rc = svipc_shm_open(SVIPC_KEY_PRIVATE, size, SVIPC_CREATE, SVIPC_MODE_DEFAULT, &shm);
     if (rc == 0)
-        rc = svipc_shm_attach_into(shm, buffer, size + page - 1, 0, &into);
+        rc = svipc_shm_attach_into(shm, buffer, room, 0, &into);
     if (rc == 0)
         rc = svipc_shm_attach(shm, NULL, SVIPC_RDONLY, &view);
     if (rc < 0) {
