@@ -158,15 +158,17 @@ def test_rm_removes_by_id_and_reports_missing_and_ambiguous_ids():
 
 
 def tool_for_everyone(directory):
-    """A copy of the tool and its library that any user can run: the checkout may
-    sit in a 0700 folder (root's home, a mktemp -d folder) that uid 65534 cannot enter."""
+    """The command line (a list) of a copy of the tool and its library that any
+    user can run: the checkout may sit in a 0700 folder (root's home, a mktemp -d
+    folder) that uid 65534 cannot enter. A cross build's tool runs through qemu-user."""
     os.chmod(directory, 0o755)
     tool = os.path.join(directory, "svipc")
-    shutil.copy(TOOL, tool)
+    shutil.copy(os.environ.get("SVIPC_TOOL_BINARY") or TOOL, tool)
     shutil.copy(svipc.library_path, os.path.join(directory, "libsvipc.so.0"))
     for name in os.listdir(directory):
         os.chmod(os.path.join(directory, name), 0o755)
-    return tool
+    wrapper = os.environ.get("SVIPC_TOOL_EXE_WRAPPER")
+    return [shutil.which(wrapper), tool] if wrapper else [tool]
 
 
 def test_rm_without_permission_says_so():
@@ -174,12 +176,13 @@ def test_rm_without_permission_says_so():
         pytest.skip("needs root to make an object owned by someone else")
     shm = Segment()
     directory = tempfile.mkdtemp(prefix="svipc-tool-")
-    tool = tool_for_everyone(directory)
+    command = tool_for_everyone(directory)
     try:
         def as_nobody():
             os.setgid(65534)
             os.setuid(65534)
-            os.execve(tool, [tool, "rm", "--shm", str(shm.id)], {**os.environ, "LD_LIBRARY_PATH": directory})
+            os.execve(command[0], command + ["rm", "--shm", str(shm.id)],
+                      {**os.environ, "LD_LIBRARY_PATH": directory})
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:
