@@ -41,6 +41,9 @@ constexpr int64_t unfenced_sleep_cap_ns = 1000000;
 // fails when the reader is descheduled during it, and the budget may have
 // passed while it was; 64 looks in a row that each lose the CPU do not happen.
 constexpr unsigned min_retry_attempts = 64;
+// How long an acquire waits (pause loops) for the slot it pinned while a
+// publisher finishes writing it, before pinning the newest value again.
+constexpr unsigned pin_settle_spins = 4096;
 
 inline int64_t monotonic_ns()
 {
@@ -410,12 +413,23 @@ int Channel::acquire(int64_t max_age_ns, const void **data, svipc_channel_read_i
         // publisher's odd version is visible here, or the publisher sees the pin.
         if (!asymmetric_fence::heavy())
             std::atomic_thread_fence(std::memory_order_seq_cst);
+        // Any complete value in the pinned slot at least as new as `sequence`
+        // is stable from here on: a publisher that did not see the pin
+        // stored its odd version before our load (so we see it odd), and
+        // every later write of the slot sees the pin. A slot being written
+        // now becomes complete once and then stays: wait for it briefly.
         SlotHeader *source = slot(sequence);
-        if (source->version.load(std::memory_order_acquire) == complete_version(sequence)) {
+        uint64_t version = source->version.load(std::memory_order_acquire);
+        for (unsigned spin = 0; (version & 1) != 0 && spin < pin_settle_spins; spin++) {
+            cpu_relax();
+            version = source->version.load(std::memory_order_acquire);
+        }
+        const uint64_t held = version / 2;
+        if ((version & 1) == 0 && held >= sequence && slot_index(held, buffer_num_) == index) {
             const int64_t published = source->publish_time_ns.load(std::memory_order_relaxed);
             pinned_ = true;
             *data = payload(source);
-            return finish_read(sequence, published, max_age_ns, info);
+            return finish_read(held, published, max_age_ns, info);
         }
         // Lapped between reading `latest` and pinning: pin the newest again.
         sequence = header_->latest.load(std::memory_order_acquire);
