@@ -323,8 +323,8 @@ SVIPC_API int svipc_channel_abandon(svipc_channel *channel);
  *  until it is closed; the record holds the pid and start time, so a
  *  reader killed while pinning loses its pin (any publisher or pinner that
  *  needs it reclaims it). Publishers skip pinned slots: create the channel
- *  with buffer_num >= pinning readers + 2, or publishes fail with -ENOBUFS
- *  while every other slot is pinned. Costs one membarrier(2) system call
+ *  with buffer_num >= pinning readers + 2, or publishes fail (see
+ *  svipc_channel_loan) while every other slot is pinned. Costs one membarrier(2) system call
  *  (a few microseconds), whatever the payload size.
  *  Errors: -ENODATA nothing was ever published (outputs untouched);
  *  -EINVAL NULL handle or ret_data, a pin already held by this handle;

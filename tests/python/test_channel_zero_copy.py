@@ -13,17 +13,6 @@ import svipc
 CTX = multiprocessing.get_context("fork")
 
 
-@pytest.fixture
-def topic(request):
-    """A unique topic name, removed afterwards whatever happened."""
-    name = f"pytest-{request.node.name}-{os.getpid()}"
-    yield name
-    try:
-        svipc.remove_channel(name)
-    except OSError:
-        pass
-
-
 def test_loan_commits_on_exit_and_abandons_on_exception(topic):
     template = np.zeros((4, 6), dtype=np.int32)
     with svipc.Publisher(topic, template) as pub, svipc.Subscriber(topic, template) as sub:
