@@ -181,7 +181,10 @@ Channel::~Channel()
 {
     if (pin_record_ >= 0 && owner_.is_current())
         channel_pins::free_record(*header_, pin_record_, owner_pid_);
-    if (holds_writer_lock_ && owner_.is_current()) {
+    // A loan still outstanding is dropped: its slot stays odd, as abandon()
+    // leaves it, and a shared writer gives back the lock the loan took.
+    const bool loan_holds_lock = loan_ != nullptr && shared_writer_;
+    if ((holds_writer_lock_ || loan_holds_lock) && owner_.is_current()) {
         try {
             ChannelWriterLock::unlock(writer_semid_);
         } catch (const Error &) {

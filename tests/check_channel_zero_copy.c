@@ -152,6 +152,16 @@ START_TEST(shared_writer_holds_the_lock_from_loan_to_commit)
     ck_assert_int_eq(svipc_channel_commit(a, NULL), 0);
     ck_assert_int_eq(svipc_channel_stat(a, &info), 0);
     ck_assert_int_eq(info.writer_pid, 0);
+    /* Closing a handle with a loan outstanding drops the loan and gives the lock back. */
+    svipc_channel *b = open_channel("zc-shared", 64, 3, SVIPC_CHANNEL_SHARED_WRITER);
+    ck_assert_int_eq(svipc_channel_loan(b, &slot), 0);
+    svipc_channel_close(b);
+    ck_assert_int_eq(svipc_channel_stat(a, &info), 0);
+    ck_assert_int_eq(info.writer_pid, 0);
+    ck_assert_uint_eq(svipc_channel_latest(a), 1);
+    ck_assert_int_eq(svipc_channel_loan(a, &slot), 0);
+    ck_assert_int_eq(svipc_channel_commit(a, NULL), 0);
+    ck_assert_uint_eq(svipc_channel_latest(a), 2);
     remove_and_close(a);
 }
 END_TEST
