@@ -49,6 +49,14 @@ def subscriber(size, zero_copy, samples, ack, latencies, ready):
     os._exit(0)
 
 
+def wait_for_ack(ack, sequence, child):
+    """Yield until the subscriber acknowledged `sequence`; stop if it died."""
+    while ack.value < sequence:
+        os.sched_yield()
+        if not child.is_alive() and ack.value < sequence:
+            raise SystemExit(f"the subscriber died (exit code {child.exitcode})")
+
+
 def run(size, zero_copy, samples):
     template = np.zeros(size, dtype=np.uint8)
     value = np.full(size, 7, dtype=np.uint8)
@@ -69,15 +77,13 @@ def run(size, zero_copy, samples):
         child = CTX.Process(target=subscriber, args=(size, zero_copy, samples, ack, latencies, ready))
         child.start()
         ready.wait(30)
-        while ack.value < sequence:
-            os.sched_yield()
+        wait_for_ack(ack, sequence, child)
         for i in range(samples):
             # Let the subscriber get back to spinning in wait; yield while
             # waiting for it, so that on a loaded machine it gets the CPU.
             time.sleep(0.00005)
             sequence = publish(i)
-            while ack.value < sequence:
-                os.sched_yield()
+            wait_for_ack(ack, sequence, child)
         child.join(30)
         pub.remove()
     ordered = sorted(latencies[:samples])
