@@ -204,6 +204,49 @@ int svipc_channel_peek_valid(svipc_channel *channel, uint64_t sequence)
     return guard(__func__, [&] { return channel_of(channel).peek_valid(sequence) ? 1 : 0; });
 }
 
+int svipc_channel_loan(svipc_channel *channel, void **ret_data)
+{
+    return guard(__func__, [&] {
+        void *&out = deref(ret_data, "ret_data");
+        out = channel_of(channel).loan();
+        return 0;
+    });
+}
+
+int svipc_channel_commit(svipc_channel *channel, uint64_t *ret_sequence)
+{
+    return guard(__func__, [&] {
+        const uint64_t sequence = channel_of(channel).commit();
+        if (ret_sequence)
+            *ret_sequence = sequence;
+        return 0;
+    });
+}
+
+int svipc_channel_abandon(svipc_channel *channel)
+{
+    return guard(__func__, [&] {
+        channel_of(channel).abandon();
+        return 0;
+    });
+}
+
+int svipc_channel_acquire(svipc_channel *channel, int64_t max_age_ns, const void **ret_data,
+                          svipc_channel_read_info *ret_info)
+{
+    return guard(__func__, [&] {
+        return with_message(__func__, channel_of(channel).acquire(max_age_ns, ret_data, ret_info));
+    });
+}
+
+int svipc_channel_release(svipc_channel *channel)
+{
+    return guard(__func__, [&] {
+        channel_of(channel).release();
+        return 0;
+    });
+}
+
 int svipc_channel_set_spin(svipc_channel *channel, int64_t spin_ns)
 {
     return guard(__func__, [&] {

@@ -1,5 +1,7 @@
 #include "admin_channel_probe.hpp"
 
+#include "channel_pins.hpp"
+
 #include "channel_layout.hpp"
 #include "channel_layout_validator.hpp"
 #include "channel_writer_lock.hpp"
@@ -90,6 +92,7 @@ std::optional<svipc_channel_info> probe_channel(int32_t shmid)
     info.buffer_num = bounds.buffer_num;
     const layout::Header &header = attachment.header();
     info.sleepers = header.sleepers.load(std::memory_order_relaxed);
+    info.pinned_slots = channel_pins::pinned_slot_count(header, bounds.buffer_num);
     const uint64_t latest = header.latest.load(std::memory_order_acquire);
     info.latest_sequence = latest;
     if (latest != 0) {

@@ -3,6 +3,7 @@
 #include "admin_channel_probe.hpp"
 #include "channel_layout.hpp"
 #include "error.hpp"
+#include "process_liveness.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -29,14 +30,6 @@ int64_t realtime_now_ns()
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-// kill(pid, 0): ESRCH means no such process; EPERM means it exists but is
-// not ours to signal, so it is alive. A zombie still counts as alive until
-// reaped, like everything else that holds the pid.
-bool process_alive(pid_t pid)
-{
-    return kill(pid, 0) == 0 || errno == EPERM;
 }
 
 int64_t idle_since(int64_t now_ns, std::initializer_list<int64_t> times_ns)
@@ -75,7 +68,7 @@ std::optional<std::vector<pid_t>> semaphore_pids(int32_t semid, uint32_t nsems)
 std::optional<pid_t> all_gone(const std::vector<pid_t> &pids)
 {
     for (pid_t pid : pids)
-        if (process_alive(pid))
+        if (process_exists(pid))
             return std::nullopt;
     return pids.empty() ? 0 : pids.front();
 }
@@ -96,7 +89,7 @@ std::vector<svipc_orphan> find_orphans(int64_t min_idle_ns, Source source)
     std::vector<int32_t> live_segments_to_probe;
 
     for (const svipc_shm_info &shm : segments) {
-        const bool orphan = shm.nattch == 0 && shm.cpid > 0 && !process_alive(shm.cpid);
+        const bool orphan = shm.nattch == 0 && shm.cpid > 0 && !process_exists(shm.cpid);
         if (!orphan) {
             if (shm.size >= channel_layout::header_size)
                 live_segments_to_probe.push_back(shm.id);

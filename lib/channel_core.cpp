@@ -4,10 +4,12 @@
 #include "channel_futex.hpp"
 #include "channel_init.hpp"
 #include "channel_layout_validator.hpp"
+#include "channel_pins.hpp"
 #include "channel_writer_lock.hpp"
 #include "error.hpp"
 #include "time_units.hpp"
 #include "mode.hpp"
+#include "process_liveness.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -39,6 +41,9 @@ constexpr int64_t unfenced_sleep_cap_ns = 1000000;
 // fails when the reader is descheduled during it, and the budget may have
 // passed while it was; 64 looks in a row that each lose the CPU do not happen.
 constexpr unsigned min_retry_attempts = 64;
+// How long an acquire waits (pause loops) for the slot it pinned while a
+// publisher finishes writing it, before pinning the newest value again.
+constexpr unsigned pin_settle_spins = 4096;
 
 inline int64_t monotonic_ns()
 {
@@ -174,7 +179,12 @@ Channel::Channel(std::unique_ptr<ShmSegment> segment, void *base, const ChannelB
 
 Channel::~Channel()
 {
-    if (holds_writer_lock_ && owner_.is_current()) {
+    if (pin_record_ >= 0 && owner_.is_current())
+        channel_pins::free_record(*header_, pin_record_, owner_pid_);
+    // A loan still outstanding is dropped: its slot stays odd, as abandon()
+    // leaves it, and a shared writer gives back the lock the loan took.
+    const bool loan_holds_lock = loan_ != nullptr && shared_writer_;
+    if ((holds_writer_lock_ || loan_holds_lock) && owner_.is_current()) {
         try {
             ChannelWriterLock::unlock(writer_semid_);
         } catch (const Error &) {
@@ -202,7 +212,10 @@ unsigned char *Channel::payload(SlotHeader *slot) const
 
 void Channel::prepare_to_publish()
 {
+    if (loan_ != nullptr)
+        fail(EINVAL, label_ + ": a loan is outstanding on this handle (commit or abandon it before publishing)");
     if (!fence_registered_) {
+        owner_pid_ = getpid();
         light_fence_ = asymmetric_fence::register_light_side();
         fence_registered_ = true;
     }
@@ -241,22 +254,89 @@ uint64_t Channel::publish(const void *data, uint64_t size)
     check_owner();
     if (data == nullptr || size != payload_size_)
         fail_publish_args(data, size);
-    if (!holds_writer_lock_)
+    if (!holds_writer_lock_ || loan_ != nullptr) [[unlikely]]
         prepare_to_publish();
 
-    // Only the lock holder writes, so `latest` cannot move under us.
     // The clock is read first: it is most of a publish's cost, and the
     // slot is marked odd for less time if the read is done beforehand.
     const int64_t now = monotonic_ns();
-    const uint64_t sequence = header_->latest.load(std::memory_order_relaxed) + 1;
-    SlotHeader *target = slot(sequence);
-    // Seqlock write: mark the slot odd, then (release fence) write the data,
-    // then publish the even version with release. A reader that saw any of
-    // the new data is guaranteed to see the version change afterwards.
-    target->version.store(writing_version(sequence), std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
+    uint64_t sequence;
+    SlotHeader *target = begin_write(sequence);
     target->publish_time_ns.store(now, std::memory_order_relaxed);
     copy_payload(payload(target), data, size);
+    finish_publish(target, sequence);
+    return sequence;
+}
+
+SlotHeader *Channel::begin_write(uint64_t &sequence)
+{
+    // Only the lock holder writes, so `latest` cannot move under us.
+    sequence = header_->latest.load(std::memory_order_relaxed) + 1;
+    SlotHeader *target = slot(sequence);
+    const uint64_t previous = target->version.load(std::memory_order_relaxed);
+    // Seqlock write: mark the slot odd, then (release fence) write the data,
+    // then publish the even version with release (finish_publish). A reader
+    // that saw any of the new data is guaranteed to see the version change.
+    target->version.store(writing_version(sequence), std::memory_order_relaxed);
+    // Store the odd version, then load the pin mask, with a StoreLoad fence
+    // between, mirrored in acquire(): either we see the pin or the pinning
+    // reader sees the odd version (and pins again elsewhere).
+    store_load_fence();
+    if (header_->pinned_mask.load(std::memory_order_acquire) != 0) [[unlikely]]
+        target = skip_pinned(sequence, target, previous);
+    std::atomic_thread_fence(std::memory_order_release);
+    return target;
+}
+
+void Channel::store_load_fence() const
+{
+    if (light_fence_)
+        asymmetric_fence::light();
+    else
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+SlotHeader *Channel::skip_pinned(uint64_t &sequence, SlotHeader *target, uint64_t previous)
+{
+    // Value `latest` + k goes to slot (`latest` + k) % buffer_num; the slot of
+    // `latest` itself is never a candidate (except with one buffer), so with
+    // P pinning readers and buffer_num >= P + 2 one candidate is always free.
+    // Sequence numbers whose slot is pinned are skipped: they never exist.
+    const uint64_t newest = sequence - 1;
+    const uint32_t candidates = buffer_num_ > 1 ? buffer_num_ - 1 : 1;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t k = 1; k <= candidates; k++) {
+            const uint64_t next = newest + k;
+            SlotHeader *candidate = slot(next);
+            if (candidate != target) {
+                previous = candidate->version.load(std::memory_order_relaxed);
+                candidate->version.store(writing_version(next), std::memory_order_relaxed);
+                store_load_fence();
+                target = candidate;
+            }
+            if (!channel_pins::slot_pinned(*header_, static_cast<uint32_t>(slot_index(next, buffer_num_)))) {
+                sequence = next;
+                return target;
+            }
+            // Give the slot back untouched: its payload was not written, so a
+            // reader checking the old version still gets the old value.
+            target->version.store(previous, std::memory_order_release);
+            target = nullptr;
+        }
+        // Every candidate is pinned: free the pins of dead readers, once.
+        if (pass == 0 && channel_pins::reclaim_dead(*header_, owner_pid_) == 0)
+            break;
+    }
+    if (shared_writer_)
+        ChannelWriterLock::unlock(writer_semid_);
+    fail(ENOBUFS, label_ + ": every slot the next value could go to is pinned by a reader (" +
+                      std::to_string(channel_pins::pinned_slot_count(*header_, buffer_num_)) + " of " +
+                      std::to_string(buffer_num_) + " slots pinned); release pins, or create the channel with "
+                      "buffer_num >= pinning readers + 2");
+}
+
+void Channel::finish_publish(SlotHeader *target, uint64_t sequence)
+{
     target->version.store(complete_version(sequence), std::memory_order_release);
     // Store `latest`, then load `sleepers`, with a StoreLoad fence between,
     // mirrored in wait(): either we see the sleeper or it sees the new value.
@@ -275,7 +355,117 @@ uint64_t Channel::publish(const void *data, uint64_t size)
 
     if (shared_writer_)
         ChannelWriterLock::unlock(writer_semid_);
-    return sequence;
+}
+
+void *Channel::loan()
+{
+    check_owner();
+    if (loan_ != nullptr)
+        fail(EINVAL, label_ + ": a loan is already outstanding on this handle (commit or abandon it first)");
+    if (buffer_num_ < 2)
+        fail(EINVAL, label_ + " has one buffer, which holds the newest value: a loan needs buffer_num >= 2");
+    if (!holds_writer_lock_)
+        prepare_to_publish();
+    loan_time_ = monotonic_ns();
+    SlotHeader *target = begin_write(loan_sequence_);
+    loan_ = target;
+    return payload(target);
+}
+
+uint64_t Channel::commit()
+{
+    check_owner();
+    if (loan_ == nullptr)
+        fail(EINVAL, label_ + ": no loan outstanding on this handle (call svipc_channel_loan first)");
+    SlotHeader *target = loan_;
+    loan_ = nullptr;
+    target->publish_time_ns.store(loan_time_, std::memory_order_relaxed);
+    finish_publish(target, loan_sequence_);
+    return loan_sequence_;
+}
+
+void Channel::abandon()
+{
+    check_owner();
+    if (loan_ == nullptr)
+        fail(EINVAL, label_ + ": no loan outstanding on this handle (call svipc_channel_loan first)");
+    // The slot stays odd, as after a publisher killed mid-publish: its old
+    // value may have been overwritten, and `latest` never named this one.
+    // The next publish takes the same sequence number and slot.
+    loan_ = nullptr;
+    if (shared_writer_)
+        ChannelWriterLock::unlock(writer_semid_);
+}
+
+int Channel::acquire(int64_t max_age_ns, const void **data, svipc_channel_read_info *info)
+{
+    check_owner();
+    require(data != nullptr, "ret_data is NULL");
+    if (pinned_)
+        fail(EINVAL, label_ + ": this handle already holds a pinned value (svipc_channel_release it first)");
+    uint64_t sequence = header_->latest.load(std::memory_order_acquire);
+    if (sequence == 0)
+        return -ENODATA;
+    if (pin_record_ < 0)
+        claim_pin_record();
+    const int64_t start = monotonic_ns();
+    for (unsigned attempt = 1;; attempt++) {
+        const auto index = static_cast<uint32_t>(slot_index(sequence, buffer_num_));
+        channel_pins::pin(*header_, pin_record_, owner_pid_, index);
+        // The heavy side of begin_write()'s fence: after it, either the
+        // publisher's odd version is visible here, or the publisher sees the pin.
+        if (!asymmetric_fence::heavy())
+            std::atomic_thread_fence(std::memory_order_seq_cst);
+        // Any complete value in the pinned slot at least as new as `sequence`
+        // is stable from here on: a publisher that did not see the pin
+        // stored its odd version before our load (so we see it odd), and
+        // every later write of the slot sees the pin. A slot being written
+        // now becomes complete once and then stays: wait for it briefly.
+        SlotHeader *source = slot(sequence);
+        uint64_t version = source->version.load(std::memory_order_acquire);
+        for (unsigned spin = 0; (version & 1) != 0 && spin < pin_settle_spins; spin++) {
+            cpu_relax();
+            version = source->version.load(std::memory_order_acquire);
+        }
+        const uint64_t held = version / 2;
+        if ((version & 1) == 0 && held >= sequence && slot_index(held, buffer_num_) == index) {
+            const int64_t published = source->publish_time_ns.load(std::memory_order_relaxed);
+            pinned_ = true;
+            *data = payload(source);
+            return finish_read(held, published, max_age_ns, info);
+        }
+        // Lapped between reading `latest` and pinning: pin the newest again.
+        sequence = header_->latest.load(std::memory_order_acquire);
+        if (sequence == 0 || (attempt >= min_retry_attempts && monotonic_ns() - start >= SVIPC_CHANNEL_RETRY_BUDGET_NS)) {
+            channel_pins::unpin(*header_, pin_record_, owner_pid_);
+            if (sequence == 0)
+                return -ENODATA;
+            fail(EAGAIN, label_ + ": the publisher kept overwriting the newest value while it was being pinned for " +
+                             std::to_string(SVIPC_CHANNEL_RETRY_BUDGET_NS / 1000000) + " ms");
+        }
+        cpu_relax();
+    }
+}
+
+void Channel::claim_pin_record()
+{
+    owner_pid_ = getpid();
+    const uint64_t started = process_start_time(owner_pid_);
+    pin_record_ = channel_pins::claim_record(*header_, owner_pid_, started);
+    if (pin_record_ < 0 && channel_pins::reclaim_dead(*header_, owner_pid_) > 0)
+        pin_record_ = channel_pins::claim_record(*header_, owner_pid_, started);
+    if (pin_record_ < 0)
+        fail(EUSERS, label_ + ": all " + std::to_string(max_pins) +
+                         " pin records are held by live handles (close handles that no longer pin)");
+}
+
+void Channel::release()
+{
+    check_owner();
+    if (!pinned_)
+        fail(EINVAL, label_ + ": this handle holds no pinned value (svipc_channel_acquire first)");
+    channel_pins::unpin(*header_, pin_record_, owner_pid_);
+    pinned_ = false;
 }
 
 bool Channel::copy_value(uint64_t sequence, void *buffer, int64_t *publish_time_ns) const
@@ -614,6 +804,7 @@ svipc_channel_info Channel::stat() const
     info.buffer_num = buffer_num_;
     info.layout_version = layout_version_;
     const uint64_t newest = header_->latest.load(std::memory_order_acquire);
+    info.pinned_slots = channel_pins::pinned_slot_count(*header_, buffer_num_);
     info.latest_sequence = newest;
     if (newest != 0)
         info.latest_publish_time_ns = slot(newest)->publish_time_ns.load(std::memory_order_relaxed);

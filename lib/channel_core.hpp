@@ -49,6 +49,14 @@ public:
     // and a later check that the slot still holds it (doc/channel.md, "Peeking").
     int peek(int64_t max_age_ns, const void **data, svipc_channel_read_info *info);
     bool peek_valid(uint64_t sequence) const;
+    // Loaned publish: the payload of the slot the next value goes to, then
+    // commit (publish it) or abandon (doc/channel.md, "Loans and pins").
+    void *loan();
+    uint64_t commit();
+    void abandon();
+    // Pinned read: the newest value in place, kept from publishers until release.
+    int acquire(int64_t max_age_ns, const void **data, svipc_channel_read_info *info);
+    void release();
 
     void set_spin(int64_t spin_ns);
     uint64_t payload_size() const { return payload_size_; }
@@ -98,6 +106,15 @@ private:
     // First publish of this handle (every publish for a shared writer):
     // the fence registration and the writer lock.
     void prepare_to_publish();
+    // The two halves of a publish around the payload write: pick the slot
+    // (skipping pinned ones, ENOBUFS if all are) and mark it odd; then make
+    // it even, store `latest`, wake sleepers, release a shared writer lock.
+    [[gnu::always_inline]] inline channel_layout::SlotHeader *begin_write(uint64_t &sequence);
+    [[gnu::always_inline]] inline void store_load_fence() const;
+    [[gnu::noinline]] channel_layout::SlotHeader *skip_pinned(uint64_t &sequence, channel_layout::SlotHeader *target,
+                                                              uint64_t previous);
+    [[gnu::always_inline]] inline void finish_publish(channel_layout::SlotHeader *target, uint64_t sequence);
+    void claim_pin_record();
     void take_writer_lock();
     // The rare branches of publish, out of line to keep its hot path short.
     [[noreturn, gnu::cold]] void fail_publish_args(const void *data, uint64_t size) const;
@@ -136,6 +153,12 @@ private:
         const void *data = nullptr;
         uint64_t size = 0;
     } bound_publish_;
+    channel_layout::SlotHeader *loan_ = nullptr;  // slot of the outstanding loan
+    uint64_t loan_sequence_ = 0;
+    int64_t loan_time_ = 0;
+    int pin_record_ = -1;  // this handle's pin record (< max_pins), -1 before its first acquire
+    bool pinned_ = false;
+    pid_t owner_pid_ = 0;  // set before the first publish or pin
     uint64_t last_read_ = 0;  // sequence of this handle's newest read, for `missed`
     int64_t spin_ns_ = SVIPC_CHANNEL_DEFAULT_SPIN_NS;
     std::string label_;

@@ -1,5 +1,7 @@
 #include "channel_init.hpp"
 
+#include "process_liveness.hpp"
+
 #include "channel_futex.hpp"
 #include "channel_writer_lock.hpp"
 #include "error.hpp"
@@ -48,11 +50,6 @@ bool is_busy(uint32_t state)
 pid_t busy_pid(uint32_t state)
 {
     return static_cast<pid_t>(state >> init_pid_shift);
-}
-
-bool process_exists(pid_t pid)
-{
-    return pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH);
 }
 
 void fill_header(Header &header, const ChannelShape &shape, uint32_t mode)

@@ -1,7 +1,7 @@
 // The shared-memory layout of a channel: what every process that maps the
 // segment agrees on, byte for byte. Bump layout_version on any change.
 //
-//   offset 0             Header (3 cache lines: identity | publisher | sleepers)
+//   offset 0             Header (identity | publisher | sleepers | pin mask | pin records)
 //   offset header_size   slot 0: SlotHeader (one cache line) + payload rounded up to 64 B
 //   ...                  slot buffer_num - 1
 //
@@ -17,7 +17,9 @@
 namespace svipc::channel_layout {
 
 constexpr uint32_t magic = 0x48435653u;     // "SVCH" in a little-endian dump
-constexpr uint32_t layout_version = 2;  // 2: publish uses the asymmetric fence (asymmetric_fence.hpp)
+// 2: publish uses the asymmetric fence (asymmetric_fence.hpp).
+// 3: pinned reads (pin mask and pin records in the header; publishers skip pinned slots).
+constexpr uint32_t layout_version = 3;
 constexpr uint64_t cache_line = 64;
 // The largest payload a channel may hold. Also what keeps every size derived
 // from a validated payload size (stride, segment size) far from overflowing.
@@ -36,6 +38,25 @@ static_assert(std::atomic<uint64_t>::is_always_lock_free, "shared atomics must b
 static_assert(std::atomic<int64_t>::is_always_lock_free, "shared atomics must be lock-free");
 static_assert(sizeof(std::atomic<uint64_t>) == 8 && sizeof(std::atomic<uint32_t>) == 4,
               "atomics must have the size of their value so the layout is the same in C and C++");
+
+// Pinned reads (doc/channel.md, "Loans and pins"). A handle that pins claims
+// one of max_pins records for its lifetime and names the slot it holds in it;
+// bit i of Header::pinned_mask is set while record i holds a slot. The owner
+// word packs (pid << 32) | (slot + 1): slot part 0 = claimed, holding
+// nothing; pin_reclaiming = a process is freeing the record of a dead holder.
+constexpr uint32_t max_pins = 64;  // bits of pinned_mask
+constexpr uint32_t pin_no_slot = 0;
+constexpr uint32_t pin_reclaiming = 0xffffffffu;  // never slot + 1: buffer_num <= 65535
+
+struct PinRecord {
+    std::atomic<uint64_t> owner;
+    std::atomic<uint64_t> start_time;  // the holder's start time (/proc/PID/stat), 0 = not yet written
+};
+
+constexpr uint64_t pin_owner(uint32_t pid, uint32_t slot_plus_one)
+{
+    return (uint64_t{pid} << 32) | slot_plus_one;
+}
 
 struct alignas(cache_line) Header {
     // Line 0: identity. Written by the initialiser before init_state becomes
@@ -62,6 +83,13 @@ struct alignas(cache_line) Header {
     // registering do not bounce the publisher's cache line.
     alignas(cache_line) std::atomic<uint32_t> wake_word;  // futex word, bumped when sleepers > 0
     std::atomic<uint32_t> sleepers;                       // readers inside FUTEX_WAIT (or about to be)
+
+    // Line 3: which pin records hold a slot. Publishers load it at every
+    // publish (0: nothing pinned, no further look), pinning readers write it.
+    alignas(cache_line) std::atomic<uint64_t> pinned_mask;
+
+    // Lines 4..19: the pin records.
+    alignas(cache_line) PinRecord pins[max_pins];
 };
 
 struct alignas(cache_line) SlotHeader {
@@ -71,7 +99,10 @@ struct alignas(cache_line) SlotHeader {
     std::atomic<int64_t> publish_time_ns;  // CLOCK_MONOTONIC
 };
 
-static_assert(sizeof(Header) == 3 * cache_line, "Header layout is shared between processes");
+static_assert(sizeof(PinRecord) == 16, "PinRecord layout is shared between processes");
+static_assert(sizeof(Header) == 4 * cache_line + max_pins * sizeof(PinRecord), "Header layout is shared between processes");
+static_assert(offsetof(Header, pinned_mask) == 3 * cache_line && offsetof(Header, pins) == 4 * cache_line,
+              "Header layout is shared between processes");
 static_assert(offsetof(Header, latest) == cache_line, "Header layout is shared between processes");
 static_assert(offsetof(Header, wake_word) == 2 * cache_line, "Header layout is shared between processes");
 static_assert(sizeof(SlotHeader) == cache_line, "SlotHeader layout is shared between processes");

@@ -34,7 +34,9 @@ enum {
     OFF_LATEST = 64,
     OFF_WAKE_WORD = 128,
     OFF_SLEEPERS = 132,
-    HEADER_SIZE = 192,
+    OFF_PINNED_MASK = 192,
+    OFF_PIN_RECORDS = 256,
+    HEADER_SIZE = 1280,
     SLOT_HEADER = 64,
 };
 
@@ -523,7 +525,7 @@ static void check_call(struct call_stats *stats, const char *what, long long sta
     stats->calls++;
 }
 
-#define CALL_KINDS 11 /* the cases of exercise_every_reader_call */
+#define CALL_KINDS 13 /* the cases of exercise_every_reader_call */
 #define MIN_ROUNDS 4
 
 static int is_read_result(int rc)
@@ -615,7 +617,8 @@ static void exercise_every_reader_call(const char *name, svipc_channel *ch, svip
         }
         case 7:
             rc = svipc_channel_publish(writer, guarded_ptr(&published), payload, NULL);
-            check_call(stats, "publish", start, 0, rc == 0, rc);
+            /* -ENOBUFS: scribbled pin records name every free slot */
+            check_call(stats, "publish", start, 0, rc == 0 || rc == -ENOBUFS, rc);
             break;
         case 8: {
             svipc_channel_info stat;
@@ -643,6 +646,31 @@ static void exercise_every_reader_call(const char *name, svipc_channel *ch, svip
                 }
             }
             break;
+        case 10: {
+            /* a pin: the scribbler may have taken every record (-EUSERS) */
+            const void *data = NULL;
+            rc = svipc_channel_acquire(ch, SVIPC_CHANNEL_ANY_AGE, &data, ri);
+            check_call(stats, "acquire", start, budget, is_read_result(rc) || rc == -EUSERS, rc);
+            if (rc >= 0) {
+                volatile unsigned char sink = 0;
+                for (uint64_t b = 0; b < payload; b++)
+                    sink ^= ((const unsigned char *)data)[b];
+                (void)sink;
+                ck_assert_int_eq(svipc_channel_release(ch), 0);
+            }
+            break;
+        }
+        case 11: {
+            void *slot = NULL;
+            rc = svipc_channel_loan(writer, &slot);
+            /* one buffer: no loans (-EINVAL); scribbled pins: -ENOBUFS */
+            check_call(stats, "loan", start, 0, rc == 0 || rc == -ENOBUFS || (buffers == 1 && rc == -EINVAL), rc);
+            if (rc == 0) {
+                memset(slot, (int)i, payload);
+                ck_assert_int_eq((i & 1) ? svipc_channel_commit(writer, NULL) : svipc_channel_abandon(writer), 0);
+            }
+            break;
+        }
         default:
             (void)svipc_channel_latest(ch);
             break;

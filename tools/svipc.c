@@ -404,6 +404,7 @@ static void json_channel(struct json *j, const svipc_channel_info *channel)
     json_uint(j, "latest_sequence", channel->latest_sequence);
     json_int(j, "writer_pid", channel->writer_pid);
     json_uint(j, "sleepers", channel->sleepers);
+    json_uint(j, "pinned_slots", channel->pinned_slots);
     json_close(j, '}');
 }
 
@@ -718,6 +719,8 @@ static void stat_text(const struct snapshot *s, struct target t)
                         channel->latest_sequence);
             print_field("writer lock", "semaphore set %" PRId32 ", held by pid %" PRId32 " (0 = free)",
                         channel->sem_id, channel->writer_pid);
+            print_field("pinned slots", "%" PRIu32 " of %" PRIu32 " (held by readers in svipc_channel_acquire)",
+                        channel->pinned_slots, channel->buffer_num);
         }
     } else if (t.kind == KIND_SEM) {
         const svipc_sem_info *info = &s->sem[t.index];

@@ -5,6 +5,7 @@ function bound once (svipc_channel_bind_publish / svipc_channel_bind_read),
 through the PyDLL view that keeps the GIL (they never wait), so a call
 costs little more than the C call itself.
 """
+import contextlib
 import ctypes
 import errno
 import time
@@ -21,6 +22,7 @@ from ._constants import (SVIPC_CHANNEL_ANY_AGE, SVIPC_CHANNEL_DEFAULT_BUFFERS, S
                          SVIPC_KEY_PRIVATE, SVIPC_WAIT_FOREVER)
 from ._lib import ChannelPtr, function, lib, raise_error, timeout_ns
 from ._structs import ChannelInfo, ChannelReadInfo
+from ._slot_array import SlotLease, slot_array_type
 from .shm import _buffer_address
 
 CHANNEL_SHARED_WRITER = SVIPC_CHANNEL_SHARED_WRITER
@@ -47,6 +49,11 @@ _fast_wait_read = function("svipc_channel_wait_read", bare=True)
 _fast_wait = function("svipc_channel_wait")
 _fast_peek = function("svipc_channel_peek", holds_gil=True, bare=True)
 _fast_peek_valid = function("svipc_channel_peek_valid", holds_gil=True)
+_fast_acquire = function("svipc_channel_acquire", bare=True)  # membarrier: a few microseconds
+_fast_release = function("svipc_channel_release", holds_gil=True, bare=True)
+_fast_loan = function("svipc_channel_loan", bare=True)  # may take the writer lock
+_fast_commit = function("svipc_channel_commit", bare=True)  # may wake sleepers, release a shared lock
+_fast_abandon = function("svipc_channel_abandon", bare=True)
 _ENODATA = errno.ENODATA
 _QUIET_WAIT_END = (-errno.ETIMEDOUT, -errno.EAGAIN)
 _NO_VALUE_THIS_TIME = (CHANNEL_STALE, -_ENODATA, -errno.EAGAIN)
@@ -278,6 +285,7 @@ class Publisher(Closable):
             lib.svipc_channel_bind_publish(self.channel._handle, codec.address, codec.size)
         # An exclusive writer never waits in publish (its lock is taken with
         # timeout 0), so its calls may keep the GIL; shared writers may wait.
+        self._slot_arrays: Dict[int, Any] = {}  # slot address -> writable array over it (loan())
         self._publish = _fast_publish if shared_writer else _fast_publish_exclusive
         self._publish_bound = _fast_publish_bound if shared_writer else _fast_publish_bound_exclusive
         if self._scalar:
@@ -333,6 +341,41 @@ class Publisher(Closable):
             raise ValueError("publisher is closed")
         raise_error(-rc)
 
+    @contextlib.contextmanager
+    def loan(self) -> Any:
+        """Write the next value of a numpy topic in place, with no copy:
+
+            with pub.loan() as frame:   # writable array over the slot
+                camera.read_into(frame)
+
+        The value is published when the block ends normally and dropped (never
+        seen by subscribers) when it raises. The array must not be used after
+        the block (it raises ValueError). BlockingIOError (ENOBUFS) when every
+        slot the value could go to is pinned by subscribers (acquire()).
+        """
+        codec = self._codec
+        if codec.numpy is None:
+            raise TypeError(f"loan() needs a numpy topic; topic {self.name!r} carries "
+                            f"{type(codec.buffer).__name__} (use publish())")
+        address = ctypes.c_void_p()
+        rc = _fast_loan(self._raw, ctypes.byref(address))
+        if rc < 0:
+            self._failed(rc)
+        lease = SlotLease("loan of topic " + repr(self.name))
+        array = _slot_view(codec, self.channel, address.value, self._slot_arrays, lease, writable=True)
+        try:
+            yield array
+        except BaseException:
+            lease.active = False
+            rc = _fast_abandon(self._raw)
+            if rc < 0:
+                self._failed(rc)
+            raise
+        lease.active = False
+        rc = _fast_commit(self._raw, None)
+        if rc < 0:
+            self._failed(rc)
+
     def remove(self) -> None:
         """Remove the topic's channel (subscribers keep the old one until they reopen)."""
         self.channel.remove()
@@ -341,6 +384,21 @@ class Publisher(Closable):
         """Give up the writer lock and detach; never removes the topic."""
         self.channel.close()
         self._raw = self.channel._raw
+
+
+def _slot_view(codec: "_Codec", channel: Channel, address: int, cache: Dict[int, Any], lease: SlotLease,
+               writable: bool) -> Any:
+    """A SlotArray over the slot at `address`, valid while `lease` is active.
+    The plain array over each slot is made once and kept in `cache`."""
+    base = cache.get(address)
+    if base is None:
+        holder = (ctypes.c_char * codec.size).from_address(address)
+        holder.channel = channel  # the mapping lives as long as any array over it
+        buffer = memoryview(holder) if writable else memoryview(holder).toreadonly()
+        base = cache[address] = codec.numpy.frombuffer(buffer, dtype=codec.array.dtype).reshape(codec.array.shape)
+    array = base.view(slot_array_type(codec.numpy))
+    array._lease = lease
+    return array
 
 
 class Subscriber(Closable):
@@ -372,6 +430,7 @@ class Subscriber(Closable):
         self._peek_data = ctypes.c_void_p()
         self._peek_ref = ctypes.byref(self._peek_data)
         self._views = {}  # slot address -> read-only array over it (see view())
+        self._pinned_arrays: Dict[int, Any] = {}  # slot address -> read-only array over it (acquire())
         self._view_holders = []  # weak references to the buffers under those arrays
         self._open()
 
@@ -519,6 +578,45 @@ class Subscriber(Closable):
         self._view_holders.append(weakref.ref(holder))
         readonly = memoryview(holder).toreadonly()
         return codec.numpy.frombuffer(readonly, dtype=codec.array.dtype).reshape(codec.array.shape)
+
+    @contextlib.contextmanager
+    def acquire(self) -> Any:
+        """Read the newest value of a numpy topic in place, with no copy and no
+        validation afterwards: the publisher is kept off its slot until the
+        block ends.
+
+            with sub.acquire() as frame:   # read-only array, or None
+                if frame is not None:
+                    track(frame)
+
+        None whenever subscribe() would return (default, False). last_info
+        describes the value. The array must not be used after the block (it
+        raises ValueError). Give the topic buffer_num >= pinning subscribers
+        + 2, or the publisher's publish() fails while every other slot is
+        pinned (doc/channel.md, "Loans and pins").
+        """
+        codec = self._codec
+        if codec.numpy is None:
+            raise TypeError(f"acquire() needs a numpy topic; topic {self.name!r} carries "
+                            f"{type(self.default).__name__} (use subscribe())")
+        if self._raw is None and not self._open():
+            yield None
+            return
+        rc = _fast_acquire(self._raw, self._age, self._peek_ref, self._info_ref)
+        if rc == CHANNEL_STALE:
+            _fast_release(self._raw)
+        if rc != 0:
+            self._failed(rc)
+            yield None
+            return
+        lease = SlotLease("pin of topic " + repr(self.name))
+        try:
+            yield _slot_view(codec, self.channel, self._peek_data.value, self._pinned_arrays, lease, writable=False)
+        finally:
+            lease.active = False
+            rc = _fast_release(self._raw)
+            if rc < 0:
+                raise_error(-rc)
 
     def still_valid(self, token: Optional[int]) -> bool:
         """True if the value view() returned with `token` was not overwritten

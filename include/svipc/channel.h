@@ -96,6 +96,8 @@ typedef struct svipc_channel_info {
     uint32_t sleepers;         /**< readers asleep in svipc_channel_wait right now */
     int32_t  writer_pid;       /**< pid holding the writer lock, 0 if nobody */
     uint64_t segment_size;     /**< bytes of the whole segment */
+    uint32_t pinned_slots;     /**< slots held by pinning readers right now (svipc_channel_acquire) */
+    uint32_t reserved;         /**< 0 */
 } svipc_channel_info;
 
 /** Open (and with SVIPC_CREATE, create and initialise) the channel named
@@ -159,8 +161,11 @@ SVIPC_API int svipc_channel_remove_name(const char *name);
  *  Errors: -EINVAL NULL handle or data, size != payload_size; -EBUSY another
  *  process holds the writer lock (the message names its pid; for an
  *  exclusive writer at once, for a shared writer after
- *  SVIPC_CHANNEL_LOCK_TIMEOUT_NS); -EIDRM the writer lock was removed;
- *  -ECHILD handle from the parent process. */
+ *  SVIPC_CHANNEL_LOCK_TIMEOUT_NS); -ENOBUFS every slot the value could go
+ *  to is pinned by readers (svipc_channel_acquire; the value is not
+ *  published); -EIDRM the writer lock was removed; -EINVAL also while a
+ *  loan is outstanding on this handle; -ECHILD handle from the parent
+ *  process. */
 SVIPC_API int svipc_channel_publish(svipc_channel *channel, const void *data, uint64_t size, uint64_t *ret_sequence);
 
 /** Copy the newest complete value into buffer (capacity >= payload_size).
@@ -279,6 +284,60 @@ SVIPC_API int svipc_channel_peek(svipc_channel *channel, int64_t max_age_ns, con
  *  One fence and one load; no system call.
  *  Errors: -EINVAL NULL handle or sequence 0; -ECHILD. */
 SVIPC_API int svipc_channel_peek_valid(svipc_channel *channel, uint64_t sequence);
+
+/** Loaned publish, step 1: point *ret_data at the payload area
+ *  (payload_size bytes, 64-byte aligned, writable) of the slot the next value
+ *  goes to, for the caller to write the value in place; then publish it with
+ *  svipc_channel_commit() or drop it with svipc_channel_abandon(). Nothing
+ *  is copied. Takes the writer lock as svipc_channel_publish() does (a
+ *  shared writer holds it until the commit or abandon). Slots pinned by
+ *  readers (svipc_channel_acquire) are skipped, and so are their sequence
+ *  numbers: those values never exist (readers count them in `missed`). With
+ *  buffer_num >= pinning readers + 2 a free slot always exists. A process
+ *  killed before the commit leaves that slot invisible to readers, as a
+ *  writer killed mid-publish does. The publish time is when the loan began.
+ *  Errors: -ENOBUFS every slot the value could go to is pinned (dead
+ *  readers' pins are reclaimed first); -EINVAL NULL argument, a loan already
+ *  outstanding on this handle, buffer_num 1; -EBUSY another writer holds the
+ *  lock; -EIDRM the writer lock was removed; -ECHILD. */
+SVIPC_API int svipc_channel_loan(svipc_channel *channel, void **ret_data);
+
+/** Loaned publish, step 2: publish the value written into the loaned slot
+ *  (it becomes the newest value, sleeping readers wake) and end the loan.
+ *  *ret_sequence (may be NULL) gets its sequence number.
+ *  Errors: -EINVAL NULL handle, no loan outstanding; -ECHILD. */
+SVIPC_API int svipc_channel_commit(svipc_channel *channel, uint64_t *ret_sequence);
+
+/** End the loan without publishing: readers never see what was written,
+ *  `latest` is unchanged, the next publish reuses the slot. The slot's
+ *  previous value is no longer readable (history).
+ *  Errors: -EINVAL NULL handle, no loan outstanding; -ECHILD. */
+SVIPC_API int svipc_channel_abandon(svipc_channel *channel);
+
+/** Pinned read: point *ret_data at the newest complete value in its slot
+ *  (payload_size bytes, read-only) and keep every publisher off that slot
+ *  until svipc_channel_release(): the bytes cannot change meanwhile, so no
+ *  validation afterwards and no retry. Fills *ret_info (may be NULL) and
+ *  returns as svipc_channel_peek() does. One pin per handle at a time. The
+ *  first acquire claims one of the channel's 64 pin records for the handle
+ *  until it is closed; the record holds the pid and start time, so a
+ *  reader killed while pinning loses its pin (any publisher or pinner that
+ *  needs it reclaims it). Publishers skip pinned slots: create the channel
+ *  with buffer_num >= pinning readers + 2, or publishes fail (see
+ *  svipc_channel_loan) while every other slot is pinned. Costs one membarrier(2) system call
+ *  (a few microseconds), whatever the payload size.
+ *  Errors: -ENODATA nothing was ever published (outputs untouched);
+ *  -EINVAL NULL handle or ret_data, a pin already held by this handle;
+ *  -EUSERS all 64 pin records are held by live handles; -EAGAIN the
+ *  publisher kept overwriting the newest value for
+ *  SVIPC_CHANNEL_RETRY_BUDGET_NS; -ECHILD. */
+SVIPC_API int svipc_channel_acquire(svipc_channel *channel, int64_t max_age_ns, const void **ret_data,
+                                    svipc_channel_read_info *ret_info);
+
+/** End the pin of svipc_channel_acquire(): the slot may be overwritten from
+ *  now on, so the pointer must not be used any more.
+ *  Errors: -EINVAL NULL handle, no pin held; -ECHILD. */
+SVIPC_API int svipc_channel_release(svipc_channel *channel);
 
 /** Set how long svipc_channel_wait spins before sleeping (0 sleeps at once).
  *  Errors: -EINVAL NULL handle or spin_ns < 0. */

@@ -57,6 +57,7 @@ int main(void)
     FIELD(svipc_channel_info, layout_version) FIELD(svipc_channel_info, latest_sequence)
     FIELD(svipc_channel_info, latest_publish_time_ns) FIELD(svipc_channel_info, sleepers)
     FIELD(svipc_channel_info, writer_pid) FIELD(svipc_channel_info, segment_size)
+    FIELD(svipc_channel_info, pinned_slots) FIELD(svipc_channel_info, reserved)
 
     STRUCT(svipc_ipc_limits)
     FIELD(svipc_ipc_limits, shmmax) FIELD(svipc_ipc_limits, shmall) FIELD(svipc_ipc_limits, shmmin)

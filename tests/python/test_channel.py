@@ -13,17 +13,6 @@ import svipc
 CTX = multiprocessing.get_context("fork")
 
 
-@pytest.fixture
-def topic(request):
-    """A unique topic name, removed afterwards whatever happened."""
-    name = f"pytest-{request.node.name}-{os.getpid()}"
-    yield name
-    try:
-        svipc.remove_channel(name)
-    except OSError:
-        pass
-
-
 class Point(ctypes.Structure):
     _fields_ = [("x", ctypes.c_double), ("y", ctypes.c_double), ("tag", ctypes.c_int32), ("pad", ctypes.c_int32)]
 
