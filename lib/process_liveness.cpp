@@ -19,8 +19,12 @@ uint64_t process_start_time(pid_t pid)
 {
     if (pid <= 0)
         return 0;
-    char path[32];
-    std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+    // The main thread's stat, not /proc/PID/stat: the start time is the
+    // same, but qemu-user answers a guest's read of its own /proc/PID/stat
+    // with a synthesized start time, which then differs from what another
+    // process reads there and would make a live pin holder look dead.
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/task/%d/stat", static_cast<int>(pid), static_cast<int>(pid));
     const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
