@@ -10,8 +10,11 @@ import pytest
 import sysv_ipc
 
 import svipc
+from ipc_helpers import wait_child
 
 KEY = 0x5EED0500
+# How long a forked child of these tests may take (ipc_helpers' default is 10 s).
+CHILD_SECONDS = 20.0
 
 
 @pytest.fixture
@@ -38,16 +41,6 @@ def run_child(body):
     return pid
 
 
-def wait_child(pid, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.005)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    raise AssertionError("child did not finish in time")
 
 
 def test_errors_raise_oserror_subclasses_with_message():
@@ -166,7 +159,7 @@ def test_quiet_signal_handler_resumes_the_wait(queue):
         signal.setitimer(signal.ITIMER_REAL, 0.05)
         assert queue.receive(6, timeout=10) == (b"late", 6)
         assert seen == [signal.SIGALRM]
-        assert wait_child(pid) == 0
+        assert wait_child(pid, CHILD_SECONDS) == 0
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -187,7 +180,7 @@ def test_removal_wakes_a_blocked_receiver_in_another_process(queue):
     pid = run_child(wait_for_removal)
     time.sleep(0.1)
     queue.remove()
-    assert wait_child(pid) == 0
+    assert wait_child(pid, CHILD_SECONDS) == 0
 
 
 def test_handle_used_in_forked_child_is_echild(queue):
@@ -195,7 +188,7 @@ def test_handle_used_in_forked_child_is_echild(queue):
         with pytest.raises(ChildProcessError):
             queue.send(b"x", 1)
 
-    assert wait_child(run_child(use_parent_handle)) == 0
+    assert wait_child(run_child(use_parent_handle), CHILD_SECONDS) == 0
 
 
 def test_producer_and_consumer_processes(queue):
@@ -220,7 +213,7 @@ def test_producer_and_consumer_processes(queue):
         last[type_] = i
         received += 1
     assert received == count
-    assert wait_child(pid) == 0
+    assert wait_child(pid, CHILD_SECONDS) == 0
 
 
 def test_interoperates_with_sysv_ipc_on_the_same_key():
