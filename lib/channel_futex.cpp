@@ -1,7 +1,7 @@
 #include "channel_futex.hpp"
 
+#include "deadline.hpp"
 #include "error.hpp"
-#include "time_units.hpp"
 
 #include <cerrno>
 #include <climits>
@@ -26,8 +26,7 @@ FutexWaitResult futex_wait_until(std::atomic<uint32_t> &word, uint32_t expected,
     struct timespec deadline;
     struct timespec *deadline_ptr = nullptr;
     if (deadline_ns >= 0) {
-        deadline.tv_sec = static_cast<time_t>(deadline_ns / ns_per_second);
-        deadline.tv_nsec = static_cast<long>(deadline_ns % ns_per_second);
+        deadline = timespec_from_ns(deadline_ns);  // saturated deadlines stay valid with a 32-bit time_t
         deadline_ptr = &deadline;
     }
     // FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline, so a

@@ -1,5 +1,6 @@
 #include "channel_writer_lock.hpp"
 
+#include "deadline.hpp"
 #include "error.hpp"
 #include "sem_limits.hpp"
 #include "time_units.hpp"
@@ -108,7 +109,7 @@ bool ChannelWriterLock::lock(int32_t semid, int64_t timeout_ns)
             int64_t left = deadline - monotonic_ns();
             if (left <= 0)
                 return false;
-            struct timespec ts = {static_cast<time_t>(left / ns_per_second), static_cast<long>(left % ns_per_second)};
+            struct timespec ts = timespec_from_ns(left);
             rc = semtimedop(semid, ops, 2, &ts);
         } else {
             rc = semop(semid, ops, 2);

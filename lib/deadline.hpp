@@ -15,7 +15,7 @@ namespace svipc {
 // Nanoseconds on CLOCK_MONOTONIC.
 int64_t monotonic_now_ns() noexcept;
 
-// ns >= 0 as a relative timespec. Where time_t is 32 bits (Debian 12 armhf)
+// ns >= 0 as a timespec (a relative wait or an absolute deadline). Where time_t is 32 bits (Debian 12 armhf)
 // a wait of more than 68 years would wrap to a negative, invalid tv_sec: it
 // saturates at the largest time_t instead, which is as good as forever.
 struct timespec timespec_from_ns(int64_t ns) noexcept;
