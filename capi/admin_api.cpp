@@ -1,9 +1,9 @@
 #include <svipc/admin.h>
 
-#include "admin_channel_probe.hpp"
-#include "admin_limits.hpp"
-#include "admin_listing.hpp"
-#include "admin_orphans.hpp"
+#include "admin/channel_probe.hpp"
+#include "admin/limits.hpp"
+#include "admin/listing.hpp"
+#include "admin/orphans.hpp"
 #include "guard.hpp"
 
 using svipc::capi::deref;

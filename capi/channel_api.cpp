@@ -1,10 +1,10 @@
 #include <svipc/channel.h>
 
-#include "channel_core.hpp"
-#include "error.hpp"
+#include "channel/channel.hpp"
+#include "common/error.hpp"
 #include "guard.hpp"
-#include "key.hpp"
-#include "last_error.hpp"
+#include "common/key.hpp"
+#include "common/last_error.hpp"
 
 #include <cerrno>
 #include <ctime>

@@ -1,7 +1,7 @@
 #include <svipc/error.h>
 
-#include "error.hpp"
-#include "last_error.hpp"
+#include "common/error.hpp"
+#include "common/last_error.hpp"
 
 #include <cstdlib>
 

@@ -4,8 +4,8 @@
 // No exception ever reaches a C or ctypes caller.
 #pragma once
 
-#include "error.hpp"
-#include "last_error.hpp"
+#include "common/error.hpp"
+#include "common/last_error.hpp"
 
 #include <cerrno>
 #include <new>

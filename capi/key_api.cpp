@@ -1,7 +1,7 @@
 #include <svipc/key.h>
 
 #include "guard.hpp"
-#include "key.hpp"
+#include "common/key.hpp"
 
 using svipc::capi::deref;
 using svipc::capi::guard;

@@ -1,7 +1,7 @@
 #include <svipc/msg.h>
 
 #include "guard.hpp"
-#include "msg_queue.hpp"
+#include "msg/queue.hpp"
 
 using svipc::capi::deref;
 using svipc::capi::guard;

@@ -1,7 +1,7 @@
 #include <svipc/sem.h>
 
 #include "guard.hpp"
-#include "sem_set.hpp"
+#include "sem/set.hpp"
 
 using svipc::capi::deref;
 using svipc::capi::guard;

@@ -1,8 +1,8 @@
 #include <svipc/shm.h>
 
 #include "guard.hpp"
-#include "page.hpp"
-#include "shm_segment.hpp"
+#include "common/page.hpp"
+#include "shm/segment.hpp"
 
 using svipc::capi::deref;
 using svipc::capi::guard;

@@ -18,7 +18,7 @@
 #define TORN_TEST_READS 1000000L
 
 /* The shared layout, mirrored here only to look inside a slot after a
- * SIGKILL (lib/channel_layout.hpp is the truth). */
+ * SIGKILL (lib/channel/layout.hpp is the truth). */
 #define LAYOUT_HEADER_SIZE 1280u
 #define LAYOUT_SLOT_HEADER 64u
 

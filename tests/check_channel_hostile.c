@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 /* The shared layout, mirrored here to write where a hostile peer would
- * (lib/channel_layout.hpp is the truth). */
+ * (lib/channel/layout.hpp is the truth). */
 enum {
     OFF_INIT_STATE = 0,
     OFF_MAGIC = 4,

@@ -5,7 +5,7 @@
 # -Wl,--no-undefined, so the sanitizer runtimes are the shared ones
 # (-shared-libsan), found through an rpath to clang's runtime directory.
 # werror is off here only: clang warns about things gcc does not (the C++20
-# [[unlikely]] attributes lib/channel_core.cpp uses as an extension in C++17).
+# [[unlikely]] attributes lib/channel/channel.cpp uses as an extension in C++17).
 # Usage: tools/setup-reliability-build.sh [DIR]   (default build-reliability)
 set -eu
 cd "$(dirname "$0")/.."

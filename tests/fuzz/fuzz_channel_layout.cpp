@@ -1,12 +1,12 @@
 // libFuzzer target: the open-time validation of a channel header
-// (lib/channel_layout_validator.cpp) on arbitrary bytes. The input is a
+// (lib/channel/layout_validator.cpp) on arbitrary bytes. The input is a
 // segment size (8 bytes) followed by the header's first line, copied into a
 // Header and through snapshot_identity as open does. Accepted bounds must
 // fit the segment exactly as claimed and match the layout's own formulas;
 // anything else must be refused with a reason. Pure code, so it runs at
 // millions of inputs a minute; fuzz_channel_open.c drives the whole open
 // and the reading calls over a real segment.
-#include "channel_layout_validator.hpp"
+#include "channel/layout_validator.hpp"
 
 #include <svipc/channel.h>
 

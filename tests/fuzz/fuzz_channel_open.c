@@ -37,7 +37,7 @@
 #define FUZZ_KEY 0x0f022001
 #define INIT_READY 2u /* channel_layout::init_ready */
 #define MAX_SEGMENT (1u << 20)
-/* Offsets and sizes of lib/channel_layout.hpp, mirrored for patching. */
+/* Offsets and sizes of lib/channel/layout.hpp, mirrored for patching. */
 #define PAYLOAD_SIZE_OFFSET 16
 #define BUFFER_NUM_OFFSET 24
 #define SEMID_OFFSET 28

@@ -1,9 +1,9 @@
-// libFuzzer target: the /proc/sysvipc table parser (lib/admin_proc_table.cpp)
+// libFuzzer target: the /proc/sysvipc table parser (lib/admin/proc_table.cpp)
 // on arbitrary text. The first byte picks the table (shm, sem, msg), the
 // rest is the file. A malformed table must give svipc::Error (EIO), never a
 // crash, an overflow or another exception.
-#include "admin_proc_table.hpp"
-#include "error.hpp"
+#include "admin/proc_table.hpp"
+#include "common/error.hpp"
 
 #include <cerrno>
 #include <cstddef>

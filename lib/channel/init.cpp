@@ -1,0 +1,183 @@
+#include "channel/init.hpp"
+
+#include "common/process_liveness.hpp"
+
+#include "channel/futex.hpp"
+#include "channel/writer_lock.hpp"
+#include "common/error.hpp"
+#include "common/time_units.hpp"
+
+#include <svipc/channel.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <ctime>
+#include <string>
+#include <unistd.h>
+
+namespace svipc {
+
+namespace {
+using namespace channel_layout;
+
+// Sleep at most this long between looks at the init-state word, so a dead
+// initialiser is noticed quickly even though nobody will wake us.
+constexpr int64_t init_poll_ns = 1000000;
+
+int64_t monotonic_ns()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * ns_per_second + ts.tv_nsec;
+}
+
+int64_t realtime_ns()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec * ns_per_second + ts.tv_nsec;
+}
+
+// pids are at most PID_MAX_LIMIT (2^22), so a genuine "busy" word is below 2^24.
+constexpr uint32_t busy_state_limit = 1u << 24;
+
+bool is_busy(uint32_t state)
+{
+    return (state & 3u) == init_busy && state < busy_state_limit;
+}
+
+pid_t busy_pid(uint32_t state)
+{
+    return static_cast<pid_t>(state >> init_pid_shift);
+}
+
+void fill_header(Header &header, const ChannelShape &shape, uint32_t mode)
+{
+    header.element_type = shape.type;
+    header.payload_size = shape.payload_size;
+    header.buffer_num = shape.buffer_num;
+    header.header_size = channel_layout::header_size;
+    header.slot_stride = slot_stride(shape.payload_size);
+    header.created_realtime_ns = realtime_ns();
+    header.creator_pid = getpid();
+    header.layout_version = layout_version;
+    header.latest.store(0, std::memory_order_relaxed);
+    header.wake_word.store(0, std::memory_order_relaxed);
+    header.sleepers.store(0, std::memory_order_relaxed);
+    header.writer_lock_semid = ChannelWriterLock::create(mode);
+    header.magic = magic;
+}
+
+void check_init_deadline(const Header &header, int64_t deadline, const std::string &label)
+{
+    if (monotonic_ns() < deadline)
+        return;
+    const uint32_t state = header.init_state.load(std::memory_order_acquire);
+    if (state == init_ready)
+        return;  // the next pass returns
+    if (is_busy(state))
+        fail(ETIMEDOUT, label + " is still being initialised by pid " + std::to_string(busy_pid(state)) + " after " +
+                            std::to_string(SVIPC_CHANNEL_INIT_TIMEOUT_NS / 1000000) + " ms");
+    fail(ETIMEDOUT, label + " exists but was not initialised as a channel within " +
+                        std::to_string(SVIPC_CHANNEL_INIT_TIMEOUT_NS / 1000000) +
+                        " ms (open with SVIPC_CREATE to initialise it)");
+}
+
+std::string type_text(uint32_t type)
+{
+    switch (type) {
+    case SVIPC_CHANNEL_TYPE_BYTES:
+        return "bytes";
+    case SVIPC_CHANNEL_TYPE_BOOL:
+        return "bool";
+    case SVIPC_CHANNEL_TYPE_INT64:
+        return "int64";
+    case SVIPC_CHANNEL_TYPE_FLOAT64:
+        return "float64";
+    default:
+        return "type tag " + std::to_string(type);
+    }
+}
+} // namespace
+
+void initialise_or_wait(Header &header, uint64_t segment_size, bool may_initialise, const ChannelShape &wanted,
+                        uint32_t mode, const std::string &label)
+{
+    const int64_t deadline = monotonic_ns() + SVIPC_CHANNEL_INIT_TIMEOUT_NS;
+    // Every pass ends at the deadline check below, whatever a peer does to
+    // the word (a CAS lost to a scribbler included).
+    for (;; check_init_deadline(header, deadline, label)) {
+        uint32_t state = header.init_state.load(std::memory_order_acquire);
+        if (state == init_ready)
+            return;
+        // The initialiser writes the magic last, so while it works the field
+        // is 0 or ours; anything else is someone else's segment.
+        const uint32_t seen_magic = header.magic;
+        if ((state != init_fresh && !is_busy(state)) || (seen_magic != 0 && seen_magic != magic))
+            fail(EPROTO, label + " is not a svipc channel (init word " + format_key(static_cast<int>(state)) + ")");
+        // A fresh word under our magic: a finished header whose init word was
+        // reset. Initialising again would reset the channel under its users
+        // and leave its writer lock behind.
+        if (state == init_fresh && seen_magic == magic)
+            fail(EPROTO, label + " has a channel magic but a reset init word (corrupt header)");
+
+        // A fresh header, or one whose initialiser died part way (only if it
+        // still looks like ours: never scribble over a foreign segment).
+        const bool orphaned = is_busy(state) && !process_exists(busy_pid(state));
+        if (may_initialise && (state == init_fresh || orphaned)) {
+            const uint32_t mine = (static_cast<uint32_t>(getpid()) << init_pid_shift) | init_busy;
+            if (header.init_state.compare_exchange_strong(state, mine, std::memory_order_acq_rel)) {
+                const uint64_t needed = channel_layout::segment_size(wanted.payload_size, wanted.buffer_num);
+                if (segment_size < needed) {
+                    header.init_state.store(state, std::memory_order_release);
+                    fail(EINVAL, label + " segment has " + std::to_string(segment_size) + " bytes, " +
+                                     std::to_string(needed) + " needed for " + std::to_string(wanted.buffer_num) +
+                                     " buffers of " + std::to_string(wanted.payload_size) + " bytes");
+                }
+                try {
+                    fill_header(header, wanted, mode);
+                } catch (...) {
+                    header.init_state.store(state, std::memory_order_release);
+                    throw;
+                }
+                // Release: a process that reads init_ready (acquire) sees the
+                // whole header written above.
+                header.init_state.store(init_ready, std::memory_order_release);
+                futex_wake_all(header.init_state);
+                return;
+            }
+            continue;  // someone else won the race: look again
+        }
+        futex_wait_until(header.init_state, state, std::min(deadline, monotonic_ns() + init_poll_ns));
+    }
+}
+
+ChannelBounds verify_header(const Header &header, uint64_t segment_size, const ChannelShape &wanted,
+                            const std::string &label)
+{
+    const Identity identity = snapshot_identity(header);
+    const LayoutVerdict verdict = validate_channel_layout(identity, segment_size);
+    if (identity.magic != magic)
+        fail(EPROTO, label + " is not a svipc channel (no channel magic at offset 0)");
+    if (identity.layout_version != layout_version)
+        fail(EPROTO, label + " has channel layout version " + std::to_string(identity.layout_version) +
+                         "; this library reads version " + std::to_string(layout_version));
+    if (verdict.problem)
+        fail(EPROTO, label + " has an inconsistent header: " + verdict.problem + " (payload " +
+                         std::to_string(identity.payload_size) + " bytes, stride " +
+                         std::to_string(identity.slot_stride) + ", " + std::to_string(identity.buffer_num) +
+                         " buffers, segment " + std::to_string(segment_size) + " bytes)");
+    const ChannelBounds &bounds = verdict.bounds;
+    if (wanted.type != SVIPC_CHANNEL_TYPE_ANY && wanted.type != bounds.element_type)
+        fail(EINVAL, label + " holds " + type_text(bounds.element_type) + ", not " + type_text(wanted.type));
+    if (wanted.payload_size != 0 && wanted.payload_size != bounds.payload_size)
+        fail(EINVAL, label + " holds values of " + std::to_string(bounds.payload_size) + " bytes, not " +
+                         std::to_string(wanted.payload_size));
+    if (wanted.buffer_num != 0 && wanted.buffer_num != bounds.buffer_num)
+        fail(EINVAL, label + " has " + std::to_string(bounds.buffer_num) + " buffers, not " +
+                         std::to_string(wanted.buffer_num) + " (pass 0 to accept the existing count)");
+    return bounds;
+}
+
+} // namespace svipc

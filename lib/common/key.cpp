@@ -1,0 +1,54 @@
+#include "common/key.hpp"
+
+#include "common/error.hpp"
+
+#include <cerrno>
+#include <string>
+#include <sys/ipc.h>
+#include <sys/stat.h>
+
+namespace svipc {
+
+namespace {
+constexpr uint32_t fnv1a_offset_basis = 2166136261u;
+constexpr uint32_t fnv1a_prime = 16777619u;
+// Prefixed so a name-derived key is unlikely to equal a small integer key
+// another program picked by hand.
+constexpr std::string_view name_key_prefix = "svipc:";
+constexpr uint32_t positive_int32_mask = 0x7fffffffu;
+
+uint32_t fnv1a(uint32_t hash, std::string_view bytes)
+{
+    for (unsigned char byte : bytes) {
+        hash ^= byte;
+        hash *= fnv1a_prime;
+    }
+    return hash;
+}
+} // namespace
+
+int32_t key_from_path(const char *path, int32_t proj_id)
+{
+    require(path != nullptr && path[0] != '\0', "path is NULL or empty");
+    if (proj_id < 1 || proj_id > 255)
+        fail(EINVAL, "proj_id " + std::to_string(proj_id) + " is outside 1..255 (ftok uses 8 bits)");
+    // ftok hides why it failed behind -1; stat first for a precise errno.
+    struct stat st;
+    if (stat(path, &st) != 0)
+        fail_errno(errno, std::string("cannot stat '") + path + "'");
+    key_t key = ftok(path, proj_id);
+    if (key == -1)
+        fail_errno(errno, std::string("ftok('") + path + "') failed");
+    if (key == IPC_PRIVATE)
+        fail(EINVAL, std::string("ftok('") + path + "') gave IPC_PRIVATE; pick another proj_id");
+    return key;
+}
+
+int32_t key_from_name(std::string_view name)
+{
+    require(!name.empty(), "name is empty");
+    uint32_t hash = fnv1a(fnv1a(fnv1a_offset_basis, name_key_prefix), name) & positive_int32_mask;
+    return hash == IPC_PRIVATE ? 1 : static_cast<int32_t>(hash);
+}
+
+} // namespace svipc
