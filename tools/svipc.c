@@ -68,7 +68,9 @@ static const char *perms_text(uint32_t mode, char *buf)
     return buf;
 }
 
-/* 4096 -> "4K", 1536 -> "1.5K", 100 -> "100B". */
+/* 4096 -> "4K", 1536 -> "1.5K", 100 -> "100B". A buffer of SIZE_TEXT_MAX
+ * holds any value: the 20 digits of UINT64_MAX bytes, a unit, the NUL. */
+#define SIZE_TEXT_MAX 24
 static const char *size_text(uint64_t bytes, char *buf, size_t size)
 {
     static const char units[] = "BKMGTPE";
@@ -503,7 +505,7 @@ static void table_shm(const struct options *o, const struct snapshot *s)
         const svipc_shm_info *info = &s->shm[i];
         if (!selected(o, s, SVIPC_KIND_SHM, info->id, info->uid, info->cuid))
             continue;
-        char key[16], owner[32], perms[10], size[16], status[32], when[32], note[128];
+        char key[16], owner[32], perms[10], size[SIZE_TEXT_MAX], status[32], when[32], note[128];
         shm_status(info, status, sizeof status);
         printf("%-10s %-8" PRId32 " %-10s %-9s %6s %6" PRIu64 " %-11s %7" PRId32 " %7" PRId32 " %-12s %s\n",
                key_text(info->key, key, sizeof key), info->id, user_name(info->uid, owner, sizeof owner),
@@ -539,7 +541,7 @@ static void table_msg(const struct options *o, const struct snapshot *s)
         const svipc_msg_info *info = &s->msg[i];
         if (!selected(o, s, SVIPC_KIND_MSG, info->id, info->uid, info->cuid))
             continue;
-        char key[16], owner[32], perms[10], used[16], when[32], note[128];
+        char key[16], owner[32], perms[10], used[SIZE_TEXT_MAX], when[32], note[128];
         printf("%-10s %-8" PRId32 " %-10s %-9s %6s %6" PRIu64 " %7" PRId32 " %7" PRId32 " %-12s %s\n",
                key_text(info->key, key, sizeof key), info->id, user_name(info->uid, owner, sizeof owner),
                perms_text(info->mode, perms), size_text(info->bytes, used, sizeof used), info->messages,
