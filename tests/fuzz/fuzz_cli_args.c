@@ -1,9 +1,9 @@
-/* libFuzzer target: svipc(1)'s argument parser (tools/svipc_args.c) on
+/* libFuzzer target: svipc(1)'s argument parser (tools/svipc/args.c) on
  * arbitrary argument vectors. The input is split at NUL bytes into
  * arguments after "svipc". The parser must return an exit status (0 for
  * --help/--version, 2 for a usage error) or a command to run whose operands
  * lie inside the vector it was given; it runs nothing. */
-#include "svipc_args.h"
+#include "args.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* svipc bridge — carry channels between hosts over ZeroMQ (doc/bridge.md).
  *
- * tools/svipc.c hands `svipc bridge ...` to bridge_main(). The pieces:
+ * tools/svipc/main.c hands `svipc bridge ...` to bridge_main(). The pieces:
  * bridge_wire.c (wire format), bridge_options.c (command line, endpoints),
  * bridge_curve.c (CURVE keys, ZAP allow-list), bridge_out.c (local channels
  * -> network), bridge_in.c (network -> local channels), bridge_stats.c,

@@ -1,5 +1,5 @@
-/* svipc(1)'s command line; see svipc_args.h. */
-#include "svipc_args.h"
+/* svipc(1)'s command line; see args.h. */
+#include "args.h"
 
 #include <svipc/svipc.h>
 
