@@ -128,10 +128,17 @@ START_TEST(largest_timeout_saturates_instead_of_wrapping)
 {
     // now + INT64_MAX overflows: the deadline must stay in the far future,
     // not wrap into the past (which would make it expired at once).
+    // Saturated, it is the last representable instant of CLOCK_MONOTONIC
+    // (steady_clock here), so what is left is at most INT64_MAX - now; a
+    // wrapped sum would (with wrapping arithmetic) report nearly INT64_MAX.
     const Deadline deadline(std::numeric_limits<int64_t>::max());
     ck_assert(!deadline.forever());
     ck_assert(!deadline.expired());
-    ck_assert_int_gt(deadline.remaining_ns(), std::numeric_limits<int64_t>::max() / 2);
+    const int64_t now_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    const int64_t remaining = deadline.remaining_ns();
+    ck_assert_int_gt(remaining, std::numeric_limits<int64_t>::max() / 2);
+    ck_assert_int_le(remaining, std::numeric_limits<int64_t>::max() - now_ns);
     const struct timespec ts = deadline.remaining_timespec();
     ck_assert_int_gt(ts.tv_sec, 0);
     ck_assert_int_lt(ts.tv_nsec, second);
