@@ -272,30 +272,23 @@ START_TEST(negative_writer_lock_id_is_refused)
 }
 END_TEST
 
-Suite *unit_suite()
-{
-    Suite *suite = suite_create("channel_layout");
-    TCase *arithmetic = tcase_create("arithmetic");
-    tcase_add_test(arithmetic, header_is_the_four_cache_lines_plus_the_pin_records);
-    tcase_add_test(arithmetic, round_up_to_line_rounds_to_whole_cache_lines);
-    tcase_add_test(arithmetic, slot_stride_is_one_line_of_slot_header_plus_the_rounded_payload);
-    tcase_add_test(arithmetic, segment_size_is_header_plus_every_slot);
-    tcase_add_test(arithmetic, every_payload_starts_on_a_cache_line_inside_its_slot);
-    tcase_add_test(arithmetic, consecutive_sequences_go_to_consecutive_slots);
-    tcase_add_test(arithmetic, writing_version_is_odd_and_between_two_complete_ones);
-    tcase_add_test(arithmetic, pin_owner_packs_pid_above_slot);
-    suite_add_tcase(suite, arithmetic);
-    TCase *validator = tcase_create("validator");
-    tcase_add_test(validator, snapshot_copies_line_zero_of_the_header);
-    tcase_add_test(validator, valid_header_gives_its_bounds);
-    tcase_add_test(validator, segment_larger_than_needed_is_accepted_and_only_the_need_is_used);
-    tcase_add_test(validator, segment_one_byte_short_is_refused);
-    tcase_add_test(validator, foreign_magic_or_version_is_refused);
-    tcase_add_test(validator, buffer_count_edges);
-    tcase_add_test(validator, payload_size_edges);
-    tcase_add_test(validator, header_size_or_stride_other_than_the_layouts_is_refused);
-    tcase_add_test(validator, largest_channel_is_checked_without_overflow);
-    tcase_add_test(validator, negative_writer_lock_id_is_refused);
-    suite_add_tcase(suite, validator);
-    return suite;
-}
+const UnitSuite unit_suite = {"channel_layout", {
+    {"arithmetic", header_is_the_four_cache_lines_plus_the_pin_records},
+    {"arithmetic", round_up_to_line_rounds_to_whole_cache_lines},
+    {"arithmetic", slot_stride_is_one_line_of_slot_header_plus_the_rounded_payload},
+    {"arithmetic", segment_size_is_header_plus_every_slot},
+    {"arithmetic", every_payload_starts_on_a_cache_line_inside_its_slot},
+    {"arithmetic", consecutive_sequences_go_to_consecutive_slots},
+    {"arithmetic", writing_version_is_odd_and_between_two_complete_ones},
+    {"arithmetic", pin_owner_packs_pid_above_slot},
+    {"validator", snapshot_copies_line_zero_of_the_header},
+    {"validator", valid_header_gives_its_bounds},
+    {"validator", segment_larger_than_needed_is_accepted_and_only_the_need_is_used},
+    {"validator", segment_one_byte_short_is_refused},
+    {"validator", foreign_magic_or_version_is_refused},
+    {"validator", buffer_count_edges},
+    {"validator", payload_size_edges},
+    {"validator", header_size_or_stride_other_than_the_layouts_is_refused},
+    {"validator", largest_channel_is_checked_without_overflow},
+    {"validator", negative_writer_lock_id_is_refused},
+}};

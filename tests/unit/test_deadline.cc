@@ -179,23 +179,16 @@ START_TEST(timeouts_are_described_in_a_readable_unit)
 }
 END_TEST
 
-Suite *unit_suite()
-{
-    Suite *suite = suite_create("deadline");
-    TCase *timespec = tcase_create("timespec");
-    tcase_add_test(timespec, timespec_splits_seconds_and_nanoseconds);
-    tcase_add_test(timespec, timespec_of_the_largest_ns_is_valid);
-    tcase_add_test(timespec, timespec_saturates_beyond_time_t);
-    suite_add_tcase(suite, timespec);
-    TCase *deadline = tcase_create("deadline");
-    tcase_add_test(deadline, forever_never_runs_out);
-    tcase_add_test(deadline, zero_tries_once_and_is_expired_from_the_start);
-    tcase_add_test(deadline, below_forever_is_refused);
-    tcase_add_test(deadline, remaining_never_exceeds_the_timeout_and_never_grows);
-    tcase_add_test(deadline, largest_timeout_saturates_instead_of_wrapping);
-    tcase_add_test(deadline, sleep_stops_at_the_deadline);
-    tcase_add_test(deadline, short_sleep_leaves_the_rest);
-    tcase_add_test(deadline, timeouts_are_described_in_a_readable_unit);
-    suite_add_tcase(suite, deadline);
-    return suite;
-}
+const UnitSuite unit_suite = {"deadline", {
+    {"timespec", timespec_splits_seconds_and_nanoseconds},
+    {"timespec", timespec_of_the_largest_ns_is_valid},
+    {"timespec", timespec_saturates_beyond_time_t},
+    {"deadline", forever_never_runs_out},
+    {"deadline", zero_tries_once_and_is_expired_from_the_start},
+    {"deadline", below_forever_is_refused},
+    {"deadline", remaining_never_exceeds_the_timeout_and_never_grows},
+    {"deadline", largest_timeout_saturates_instead_of_wrapping},
+    {"deadline", sleep_stops_at_the_deadline},
+    {"deadline", short_sleep_leaves_the_rest},
+    {"deadline", timeouts_are_described_in_a_readable_unit},
+}};

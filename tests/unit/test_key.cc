@@ -110,20 +110,13 @@ START_TEST(path_keys_depend_on_the_project_id)
 }
 END_TEST
 
-Suite *unit_suite()
-{
-    Suite *suite = suite_create("key");
-    TCase *name = tcase_create("name");
-    tcase_add_test(name, reference_values_from_the_documentation);
-    tcase_add_test(name, names_follow_the_documented_algorithm);
-    tcase_add_test(name, keys_are_positive_and_the_same_every_time);
-    tcase_add_test(name, slash_and_underscore_give_different_keys);
-    tcase_add_test(name, name_that_hashes_to_zero_gets_key_one_not_ipc_private);
-    tcase_add_test(name, empty_name_is_refused);
-    suite_add_tcase(suite, name);
-    TCase *path = tcase_create("path");
-    tcase_add_test(path, bad_paths_and_project_ids_are_refused);
-    tcase_add_test(path, path_keys_depend_on_the_project_id);
-    suite_add_tcase(suite, path);
-    return suite;
-}
+const UnitSuite unit_suite = {"key", {
+    {"name", reference_values_from_the_documentation},
+    {"name", names_follow_the_documented_algorithm},
+    {"name", keys_are_positive_and_the_same_every_time},
+    {"name", slash_and_underscore_give_different_keys},
+    {"name", name_that_hashes_to_zero_gets_key_one_not_ipc_private},
+    {"name", empty_name_is_refused},
+    {"path", bad_paths_and_project_ids_are_refused},
+    {"path", path_keys_depend_on_the_project_id},
+}};

@@ -73,21 +73,29 @@ void assert_shm_refused(const std::string &text, const std::string &detail)
     ck_assert_msg(refusal.message.find(detail) != std::string::npos, "message: %s", refusal.message.c_str());
 }
 
+// The columns every table has; every row here is owned by uid 1000, gid
+// 1001, created by uid 1002, gid 1003.
+template <typename Info>
+void assert_ownership(const Info &info, int key, int id, uint32_t mode)
+{
+    ck_assert_int_eq(info.key, key);
+    ck_assert_int_eq(info.id, id);
+    ck_assert_uint_eq(info.mode, mode);
+    ck_assert_uint_eq(info.uid, 1000);
+    ck_assert_uint_eq(info.gid, 1001);
+    ck_assert_uint_eq(info.cuid, 1002);
+    ck_assert_uint_eq(info.cgid, 1003);
+}
+
 void assert_shm_row(const svipc_shm_info &info, int key, int id, uint32_t mode, uint32_t flags, uint64_t size,
                     int64_t ctime_ns)
 {
-    ck_assert_int_eq(info.id, id);
-    ck_assert_int_eq(info.key, key);
-    ck_assert_uint_eq(info.mode, mode);
+    assert_ownership(info, key, id, mode);
     ck_assert_uint_eq(info.flags, flags);
     ck_assert_uint_eq(info.size, size);
     ck_assert_int_eq(info.cpid, 4242);
     ck_assert_int_eq(info.lpid, 4243);
     ck_assert_uint_eq(info.nattch, 2);
-    ck_assert_uint_eq(info.uid, 1000);
-    ck_assert_uint_eq(info.gid, 1001);
-    ck_assert_uint_eq(info.cuid, 1002);
-    ck_assert_uint_eq(info.cgid, 1003);
     ck_assert_int_eq(info.atime_ns, 1700000001 * second);
     ck_assert_int_eq(info.dtime_ns, 1700000002 * second);
     ck_assert_int_eq(info.ctime_ns, ctime_ns);
@@ -128,20 +136,13 @@ START_TEST(sem_table)
 {
     const auto rows = sem(std::string(sem_header) +
                           "      1234          7   600          3  1000  1001  1002  1003 1700000001 1700000002\n"
-                          "        -1          8  1666        250     0     0     0     0          0 1700000003\n");
+                          "        -1          8  1666        250  1000  1001  1002  1003          0 1700000003\n");
     ck_assert_uint_eq(rows.size(), 2);
-    ck_assert_int_eq(rows[0].key, 1234);
-    ck_assert_int_eq(rows[0].id, 7);
-    ck_assert_uint_eq(rows[0].mode, 0600);
+    assert_ownership(rows[0], 1234, 7, 0600);
     ck_assert_uint_eq(rows[0].nsems, 3);
-    ck_assert_uint_eq(rows[0].uid, 1000);
-    ck_assert_uint_eq(rows[0].gid, 1001);
-    ck_assert_uint_eq(rows[0].cuid, 1002);
-    ck_assert_uint_eq(rows[0].cgid, 1003);
     ck_assert_int_eq(rows[0].otime_ns, 1700000001 * second);
     ck_assert_int_eq(rows[0].ctime_ns, 1700000002 * second);
-    ck_assert_int_eq(rows[1].key, -1);
-    ck_assert_uint_eq(rows[1].mode, 0666);
+    assert_ownership(rows[1], -1, 8, 0666);
     ck_assert_uint_eq(rows[1].nsems, 250);
     ck_assert_int_eq(rows[1].otime_ns, 0);
 }
@@ -153,15 +154,11 @@ START_TEST(msg_table_leaves_the_capacity_to_the_caller)
                           "         0      65536   640        8192         16  4001  4002  1000  1001  1002  1003"
                           " 1700000001 1700000002 1700000003\n");
     ck_assert_uint_eq(rows.size(), 1);
-    ck_assert_int_eq(rows[0].key, 0);
-    ck_assert_int_eq(rows[0].id, 65536);
-    ck_assert_uint_eq(rows[0].mode, 0640);
+    assert_ownership(rows[0], 0, 65536, 0640);
     ck_assert_uint_eq(rows[0].bytes, 8192);
     ck_assert_uint_eq(rows[0].messages, 16);
     ck_assert_int_eq(rows[0].lspid, 4001);
     ck_assert_int_eq(rows[0].lrpid, 4002);
-    ck_assert_uint_eq(rows[0].uid, 1000);
-    ck_assert_uint_eq(rows[0].cgid, 1003);
     ck_assert_int_eq(rows[0].stime_ns, 1700000001 * second);
     ck_assert_int_eq(rows[0].rtime_ns, 1700000002 * second);
     ck_assert_int_eq(rows[0].ctime_ns, 1700000003 * second);
@@ -244,24 +241,17 @@ START_TEST(times_beyond_int64_nanoseconds_are_refused_at_the_edge)
 }
 END_TEST
 
-Suite *unit_suite()
-{
-    Suite *suite = suite_create("proc_table");
-    TCase *tables = tcase_create("tables");
-    tcase_add_test(tables, shm_table_of_a_64_bit_kernel);
-    tcase_add_test(tables, shm_table_of_a_32_bit_kernel);
-    tcase_add_test(tables, header_only_and_blank_lines_give_no_rows);
-    tcase_add_test(tables, sem_table);
-    tcase_add_test(tables, msg_table_leaves_the_capacity_to_the_caller);
-    tcase_add_test(tables, extra_columns_of_newer_kernels_are_ignored);
-    tcase_add_test(tables, columns_are_found_by_name_not_position);
-    suite_add_tcase(suite, tables);
-    TCase *malformed = tcase_create("malformed");
-    tcase_add_test(malformed, empty_table_is_refused);
-    tcase_add_test(malformed, missing_column_is_refused);
-    tcase_add_test(malformed, short_row_is_refused);
-    tcase_add_test(malformed, garbage_fields_are_refused);
-    tcase_add_test(malformed, times_beyond_int64_nanoseconds_are_refused_at_the_edge);
-    suite_add_tcase(suite, malformed);
-    return suite;
-}
+const UnitSuite unit_suite = {"proc_table", {
+    {"tables", shm_table_of_a_64_bit_kernel},
+    {"tables", shm_table_of_a_32_bit_kernel},
+    {"tables", header_only_and_blank_lines_give_no_rows},
+    {"tables", sem_table},
+    {"tables", msg_table_leaves_the_capacity_to_the_caller},
+    {"tables", extra_columns_of_newer_kernels_are_ignored},
+    {"tables", columns_are_found_by_name_not_position},
+    {"malformed", empty_table_is_refused},
+    {"malformed", missing_column_is_refused},
+    {"malformed", short_row_is_refused},
+    {"malformed", garbage_fields_are_refused},
+    {"malformed", times_beyond_int64_nanoseconds_are_refused_at_the_edge},
+}};

@@ -1,5 +1,5 @@
-// What every unit test of tests/unit/ shares: each file defines unit_suite()
-// (its Check suite) and links unit_main.cc, which runs it. The tests reach
+// What every unit test of tests/unit/ shares: each file declares its tests in
+// `unit_suite` and links unit_main.cc, which registers and runs them. The tests reach
 // the core's internals (namespace svipc) through the static archive
 // svipc_objects (capi/meson.build), so nothing is added to libsvipc.so's
 // export list for them. They call pure code only and create no System V
@@ -10,8 +10,22 @@
 
 #include <check.h>
 #include <string>
+#include <vector>
 
-Suite *unit_suite();
+// One test (a START_TEST name) and the test case it belongs to; consecutive
+// tests of one case share a TCase.
+struct UnitTest {
+    const char *test_case;
+    const TTest *test;
+};
+
+struct UnitSuite {
+    const char *name;
+    std::vector<UnitTest> tests;
+};
+
+// Defined by each test file.
+extern const UnitSuite unit_suite;
 
 // The errno a call fails with through svipc::Error (0: it did not fail), and
 // the message it gave, for the assertions on refusals.
