@@ -27,11 +27,13 @@ void harness_unchecked_fixture(SFun setup, SFun teardown)
 TCase *harness_add_case(const char *name, int timeout_s, const TTest *const tests[])
 {
     TCase *tc = tcase_create(name);
-    if (checked.setup || checked.teardown)
-        tcase_add_checked_fixture(tc, checked.setup, checked.teardown);
+    /* Check runs teardowns in reverse order of adding: the sweep, added
+     * first, runs after the suite's own unchecked teardown. */
+    tcase_add_unchecked_fixture(tc, NULL, ipcns_sweep);
     if (unchecked.setup || unchecked.teardown)
         tcase_add_unchecked_fixture(tc, unchecked.setup, unchecked.teardown);
-    tcase_add_unchecked_fixture(tc, NULL, ipcns_sweep); /* after the suite's own teardown */
+    if (checked.setup || checked.teardown)
+        tcase_add_checked_fixture(tc, checked.setup, checked.teardown);
     if (timeout_s > 0)
         tcase_set_timeout(tc, timeout_s);
     for (size_t i = 0; tests[i]; i++)
