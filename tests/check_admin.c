@@ -3,8 +3,9 @@
  * the listing is checked against the kernel, not against svipc itself. */
 #include <svipc/svipc.h>
 
-#include "ipcns.h"
+#include "harness.h"
 #include "proc_util.h"
+#include "semctl_arg.h"
 
 #include <check.h>
 #include <errno.h>
@@ -21,12 +22,6 @@
 #define CHILD_TIMEOUT_MS 10000
 #define MAX_OBJECTS 64
 #define HOUR_NS (3600LL * 1000000000LL)
-
-union semun_arg {
-    int val;
-    struct semid_ds *buf;
-    unsigned short *array;
-};
 
 struct test_msg {
     long type;
@@ -619,39 +614,17 @@ START_TEST(orphan_channel_reports_segment_and_writer_lock_live_channel_neither)
 }
 END_TEST
 
-static Suite *admin_suite(void)
+HARNESS_SUITE("admin")
 {
-    Suite *suite = suite_create("admin");
-    struct {
-        const char *name;
-        const TTest *tests[8];
-    } groups[] = {
-        {"list",
-         {list_shm_reports_what_ipc_stat_reports, list_sem_and_msg_report_counts_and_pids,
-          list_capacity_zero_counts_and_short_array_gets_first_records, list_bad_arguments_are_einval,
-          proc_and_syscall_paths_give_identical_records, default_listing_reads_proc_like_proc_only}},
-        {"limits",
-         {limits_match_proc_sys_kernel, limits_follow_a_changed_sysctl_in_this_namespace,
-          usage_counts_objects_pages_and_messages}},
-        {"orphans",
-         {orphans_are_exactly_the_objects_of_a_dead_process, orphan_idle_threshold_spares_recent_sets_and_queues_only,
-          segment_of_dead_creator_still_attached_is_not_orphan, objects_of_this_process_are_never_orphans}},
-        {"channels",
-         {channel_stat_reads_the_header_of_a_channel, channel_stat_of_other_segments_is_eproto_or_einval,
-          orphan_channel_reports_segment_and_writer_lock_live_channel_neither}},
-    };
-    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-        TCase *tc = tcase_create(groups[g].name);
-        tcase_add_unchecked_fixture(tc, NULL, ipcns_sweep);
-        tcase_set_timeout(tc, 60);
-        for (size_t t = 0; t < 8 && groups[g].tests[t]; t++)
-            tcase_add_test(tc, groups[g].tests[t]);
-        suite_add_tcase(suite, tc);
-    }
-    return suite;
-}
-
-int main(void)
-{
-    return ipcns_run_suite(admin_suite());
+    HARNESS_CASE("list", 60, list_shm_reports_what_ipc_stat_reports, list_sem_and_msg_report_counts_and_pids,
+                 list_capacity_zero_counts_and_short_array_gets_first_records, list_bad_arguments_are_einval,
+                 proc_and_syscall_paths_give_identical_records, default_listing_reads_proc_like_proc_only);
+    HARNESS_CASE("limits", 60, limits_match_proc_sys_kernel, limits_follow_a_changed_sysctl_in_this_namespace,
+                 usage_counts_objects_pages_and_messages);
+    HARNESS_CASE("orphans", 60, orphans_are_exactly_the_objects_of_a_dead_process,
+                 orphan_idle_threshold_spares_recent_sets_and_queues_only,
+                 segment_of_dead_creator_still_attached_is_not_orphan, objects_of_this_process_are_never_orphans);
+    HARNESS_CASE("channels", 60, channel_stat_reads_the_header_of_a_channel,
+                 channel_stat_of_other_segments_is_eproto_or_einval,
+                 orphan_channel_reports_segment_and_writer_lock_live_channel_neither);
 }

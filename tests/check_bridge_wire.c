@@ -4,7 +4,7 @@
  * copies it is given). It touches no IPC object; it runs under the same
  * harness as every suite. */
 #include "bridge_wire.h"
-#include "ipcns.h"
+#include "harness.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -126,19 +126,7 @@ START_TEST(any_bytes_are_classified)
 }
 END_TEST
 
-static Suite *bridge_wire_suite(void)
+HARNESS_SUITE("bridge_wire")
 {
-    Suite *s = suite_create("bridge_wire");
-    TCase *tc = tcase_create("decode");
-    tcase_add_unchecked_fixture(tc, NULL, ipcns_sweep);
-    tcase_add_test(tc, valid_round_trip);
-    tcase_add_test(tc, every_fault_kind);
-    tcase_add_test(tc, any_bytes_are_classified);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
-int main(void)
-{
-    return ipcns_run_suite(bridge_wire_suite());
+    HARNESS_CASE("decode", 0, valid_round_trip, every_fault_kind, any_bytes_are_classified);
 }

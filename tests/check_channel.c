@@ -2,8 +2,10 @@
  * processes for everything that crosses a process boundary. */
 #include <svipc/svipc.h>
 
+#include "harness.h"
 #include "ipcns.h"
 #include "proc_util.h"
+#include "signal_timer.h"
 
 #include <check.h>
 #include <errno.h>
@@ -11,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #define CHILD_TIMEOUT_MS 60000
@@ -295,9 +296,7 @@ START_TEST(dead_initialiser_is_taken_over_and_live_one_times_out)
     shm = half_initialised("stuck", getpid());
     long long start = proc_now_ns();
     ck_assert_int_eq(svipc_channel_open("stuck", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE, 0, &ch), -ETIMEDOUT);
-    long long elapsed = proc_now_ns() - start;
-    ck_assert_int_ge(elapsed, SVIPC_CHANNEL_INIT_TIMEOUT_NS);
-    ck_assert_int_lt(elapsed, 10 * SVIPC_CHANNEL_INIT_TIMEOUT_NS);
+    assert_elapsed_between(proc_now_ns() - start, SVIPC_CHANNEL_INIT_TIMEOUT_NS, 10 * SVIPC_CHANNEL_INIT_TIMEOUT_NS);
     ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "still being initialised by pid"));
     ck_assert_int_eq(svipc_shm_remove(shm), 0);
     svipc_shm_close(shm);
@@ -815,9 +814,7 @@ START_TEST(wait_times_out_never_early)
     for (int m = 0; m < 2; m++) {
         long long start = proc_now_ns();
         ck_assert_int_eq(svipc_channel_wait(ch, 0, 50000000LL, modes[m]), -ETIMEDOUT);
-        long long elapsed = proc_now_ns() - start;
-        ck_assert_int_ge(elapsed, 50000000LL);
-        ck_assert_int_lt(elapsed, 2000000000LL);
+        assert_elapsed_between(proc_now_ns() - start, 50000000LL, 2000000000LL);
     }
     int64_t v = 1;
     ck_assert_int_eq(svipc_channel_publish(ch, &v, 8, NULL), 0);
@@ -950,83 +947,44 @@ START_TEST(ping_pong_of_sleeping_waiters_never_loses_a_wake_up)
 }
 END_TEST
 
-static void on_alarm(int sig)
-{
-    (void)sig;
-}
-
 START_TEST(signal_resumes_wait_unless_interruptible)
 {
     svipc_channel *ch = open_named("signal", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
     ck_assert_int_eq(svipc_channel_set_spin(ch, 0), 0);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm; /* no SA_RESTART */
-    sigaction(SIGALRM, &sa, NULL);
-    struct itimerval timer = {{0, 0}, {0, 20000}};
-
-    setitimer(ITIMER_REAL, &timer, NULL);
+    signal_after_ms(20);
     long long start = proc_now_ns();
     ck_assert_int_eq(svipc_channel_wait(ch, 0, 2000000000LL, SVIPC_INTERRUPTIBLE), -EINTR);
     ck_assert_int_lt(proc_now_ns() - start, 1500000000LL);
 
-    setitimer(ITIMER_REAL, &timer, NULL);
+    signal_after_ms(20);
     start = proc_now_ns();
     ck_assert_int_eq(svipc_channel_wait(ch, 0, 200000000LL, 0), -ETIMEDOUT);
     ck_assert_int_ge(proc_now_ns() - start, 200000000LL);
-    signal(SIGALRM, SIG_DFL);
+    signal_timer_off();
     remove_and_close(ch);
 }
 END_TEST
 
-static Suite *channel_suite(void)
+HARNESS_SUITE("channel")
 {
-    Suite *suite = suite_create("channel");
-    struct {
-        const char *name;
-        const TTest *tests[24];
-        int timeout;
-    } groups[] = {
-        {"open",
-         {open_create_initialises_header_once_and_stat_reports_it, read_before_first_publish_is_enodata_and_keeps_default,
-          open_missing_without_create_is_enoent, open_with_other_size_type_or_buffer_count_is_einval,
-          open_segment_that_is_not_a_channel_is_eproto, open_exclusive_existing_is_eexist,
-          open_bad_arguments_are_einval, concurrent_openers_initialise_exactly_once,
-          dead_initialiser_is_taken_over_and_live_one_times_out},
-         60},
-        {"publish_read",
-         {publish_then_read_returns_value_sequence_and_time, publish_wrong_size_and_small_read_buffer_are_einval,
-          read_older_than_max_age_is_stale_but_filled, bound_read_uses_the_bound_buffer_age_and_info,
-          bound_publish_publishes_the_bound_source,
-          values_of_every_small_size_round_trip_without_overrun, history_returns_ring_oldest_first_with_overrun_count,
-          peek_points_at_newest_value_until_buffer_num_publishes_overwrite_it, peek_bad_arguments_are_einval,
-          second_exclusive_writer_is_ebusy_until_first_dies, handle_used_after_fork_is_echild,
-          remove_name_removes_segment_and_writer_lock},
-         60},
-        {"processes",
-         {reads_of_64_byte_values_are_never_torn_nor_backwards, reads_of_4_kib_values_are_never_torn_nor_backwards,
-          sigkilled_writer_leaves_last_complete_value_and_a_new_writer_takes_over,
-          several_shared_writers_are_serialised},
-         600},
-        {"wait",
-         {wait_times_out_never_early, sleeping_waiter_is_woken_by_publish_in_another_process,
-          spinning_waiter_sees_publish_in_another_process, signal_resumes_wait_unless_interruptible,
-          ping_pong_of_sleeping_waiters_never_loses_a_wake_up},
-         60},
-    };
-    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-        TCase *tc = tcase_create(groups[g].name);
-        tcase_add_unchecked_fixture(tc, NULL, ipcns_sweep);
-        tcase_set_timeout(tc, groups[g].timeout);
-        for (size_t t = 0; t < 16 && groups[g].tests[t]; t++)
-            tcase_add_test(tc, groups[g].tests[t]);
-        suite_add_tcase(suite, tc);
-    }
-    return suite;
-}
-
-int main(void)
-{
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    return ipcns_run_suite(channel_suite());
+    HARNESS_CASE("open", 60, open_create_initialises_header_once_and_stat_reports_it,
+                 read_before_first_publish_is_enodata_and_keeps_default, open_missing_without_create_is_enoent,
+                 open_with_other_size_type_or_buffer_count_is_einval, open_segment_that_is_not_a_channel_is_eproto,
+                 open_exclusive_existing_is_eexist, open_bad_arguments_are_einval,
+                 concurrent_openers_initialise_exactly_once, dead_initialiser_is_taken_over_and_live_one_times_out);
+    HARNESS_CASE("publish_read", 60, publish_then_read_returns_value_sequence_and_time,
+                 publish_wrong_size_and_small_read_buffer_are_einval, read_older_than_max_age_is_stale_but_filled,
+                 bound_read_uses_the_bound_buffer_age_and_info, bound_publish_publishes_the_bound_source,
+                 values_of_every_small_size_round_trip_without_overrun,
+                 history_returns_ring_oldest_first_with_overrun_count,
+                 peek_points_at_newest_value_until_buffer_num_publishes_overwrite_it, peek_bad_arguments_are_einval,
+                 second_exclusive_writer_is_ebusy_until_first_dies, handle_used_after_fork_is_echild,
+                 remove_name_removes_segment_and_writer_lock);
+    HARNESS_CASE("processes", 600, reads_of_64_byte_values_are_never_torn_nor_backwards,
+                 reads_of_4_kib_values_are_never_torn_nor_backwards,
+                 sigkilled_writer_leaves_last_complete_value_and_a_new_writer_takes_over,
+                 several_shared_writers_are_serialised);
+    HARNESS_CASE("wait", 60, wait_times_out_never_early, sleeping_waiter_is_woken_by_publish_in_another_process,
+                 spinning_waiter_sees_publish_in_another_process, signal_resumes_wait_unless_interruptible,
+                 ping_pong_of_sleeping_waiters_never_loses_a_wake_up);
 }

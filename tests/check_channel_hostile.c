@@ -6,7 +6,7 @@
  * their buffers, or a call that does not return (doc/security.md). */
 #include <svipc/svipc.h>
 
-#include "ipcns.h"
+#include "harness.h"
 #include "proc_util.h"
 
 #include <check.h>
@@ -757,39 +757,14 @@ START_TEST(wait_ends_by_its_timeout_while_the_wake_word_and_sleepers_churn)
 }
 END_TEST
 
-static Suite *channel_hostile_suite(void)
+HARNESS_SUITE("channel_hostile")
 {
-    Suite *suite = suite_create("channel_hostile");
-    struct {
-        const char *name;
-        const TTest *tests[8];
-        int timeout;
-    } groups[] = {
-        {"open",
-         {open_refuses_headers_whose_sizes_overflow_or_do_not_fit,
-          open_refuses_a_writer_lock_id_naming_another_semaphore_set,
-          reset_init_word_on_an_initialised_header_is_not_initialised_again},
-         60},
-        {"scribbled",
-         {history_with_latest_at_max_returns_within_the_callers_buffers,
-          read_wait_read_and_peek_return_within_their_bound_while_latest_keeps_moving,
-          wait_ends_by_its_timeout_while_the_wake_word_and_sleepers_churn,
-          scribbled_ring_keeps_every_call_safe_and_bounded, scribbled_single_slot_keeps_every_call_safe_and_bounded},
-         120},
-    };
-    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-        TCase *tc = tcase_create(groups[g].name);
-        tcase_add_unchecked_fixture(tc, NULL, ipcns_sweep);
-        tcase_set_timeout(tc, groups[g].timeout);
-        for (size_t t = 0; t < 8 && groups[g].tests[t]; t++)
-            tcase_add_test(tc, groups[g].tests[t]);
-        suite_add_tcase(suite, tc);
-    }
-    return suite;
-}
-
-int main(void)
-{
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    return ipcns_run_suite(channel_hostile_suite());
+    HARNESS_CASE("open", 60, open_refuses_headers_whose_sizes_overflow_or_do_not_fit,
+                 open_refuses_a_writer_lock_id_naming_another_semaphore_set,
+                 reset_init_word_on_an_initialised_header_is_not_initialised_again);
+    HARNESS_CASE("scribbled", 120, history_with_latest_at_max_returns_within_the_callers_buffers,
+                 read_wait_read_and_peek_return_within_their_bound_while_latest_keeps_moving,
+                 wait_ends_by_its_timeout_while_the_wake_word_and_sleepers_churn,
+                 scribbled_ring_keeps_every_call_safe_and_bounded,
+                 scribbled_single_slot_keeps_every_call_safe_and_bounded);
 }

@@ -3,7 +3,7 @@
  * processes and SIGKILL where a process boundary is crossed. */
 #include <svipc/svipc.h>
 
-#include "ipcns.h"
+#include "harness.h"
 #include "proc_util.h"
 
 #include <check.h>
@@ -421,28 +421,11 @@ START_TEST(pinned_values_never_change_while_a_writer_publishes_flat_out)
 }
 END_TEST
 
-static Suite *zero_copy_suite(void)
+HARNESS_SUITE("channel_zero_copy")
 {
-    Suite *suite = suite_create("channel_zero_copy");
-    TCase *loans = tcase_create("loans");
-    tcase_add_unchecked_fixture(loans, NULL, ipcns_sweep);
-    tcase_set_timeout(loans, 120);
-    tcase_add_test(loans, loan_commit_and_abandon_round_trip);
-    tcase_add_test(loans, shared_writer_holds_the_lock_from_loan_to_commit);
-    tcase_add_test(loans, publisher_killed_between_loan_and_commit_never_shows_its_value);
-    suite_add_tcase(suite, loans);
-    TCase *pins = tcase_create("pins");
-    tcase_add_unchecked_fixture(pins, NULL, ipcns_sweep);
-    tcase_set_timeout(pins, 600);
-    tcase_add_test(pins, publisher_skips_pinned_slots_and_all_pinned_is_enobufs);
-    tcase_add_test(pins, reader_killed_while_pinning_loses_its_pin);
-    tcase_add_test(pins, pinned_values_never_change_while_a_writer_publishes_flat_out);
-    suite_add_tcase(suite, pins);
-    return suite;
-}
-
-int main(void)
-{
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    return ipcns_run_suite(zero_copy_suite());
+    HARNESS_CASE("loans", 120, loan_commit_and_abandon_round_trip, shared_writer_holds_the_lock_from_loan_to_commit,
+                 publisher_killed_between_loan_and_commit_never_shows_its_value);
+    HARNESS_CASE("pins", 600, publisher_skips_pinned_slots_and_all_pinned_is_enobufs,
+                 reader_killed_while_pinning_loses_its_pin,
+                 pinned_values_never_change_while_a_writer_publishes_flat_out);
 }

@@ -3,8 +3,11 @@
  * removal under a waiter, signals during waits and raw-semop interop. */
 #include <svipc/svipc.h>
 
+#include "harness.h"
 #include "ipcns.h"
 #include "proc_util.h"
+#include "semctl_arg.h"
+#include "signal_timer.h"
 
 #include <check.h>
 #include <errno.h>
@@ -22,14 +25,6 @@
 #define TEST_KEY 0x5e3a0001
 #define CHILD_TIMEOUT_MS 20000
 #define MS 1000000LL
-/* Timed waits may end late on a loaded 2-core machine, never early. */
-#define LATE_TOLERANCE_NS (1500 * MS)
-
-union semun_arg {
-    int val;
-    struct semid_ds *buf;
-    unsigned short *array;
-};
 
 /* The parent's open handles, kept in a static so that a forked child (under
  * valgrind, CK_FORK=no) still finds pointers to them and does not report
@@ -249,9 +244,7 @@ START_TEST(open_of_set_never_initialised_times_out_and_removal_recovers)
     ck_assert_int_eq(svipc_sem_open(TEST_KEY, 1, SVIPC_CREATE, 0, NULL, 0, &sem), -EAGAIN);
     long long start = proc_now_ns();
     ck_assert_int_eq(svipc_sem_open(TEST_KEY, 1, SVIPC_CREATE, 0, NULL, 200 * MS, &sem), -ETIMEDOUT);
-    long long elapsed = proc_now_ns() - start;
-    ck_assert_int_ge(elapsed, 200 * MS);
-    ck_assert_int_lt(elapsed, 200 * MS + LATE_TOLERANCE_NS);
+    assert_elapsed_between(proc_now_ns() - start, 200 * MS, 200 * MS + LATE_SLACK_NS);
     char expected[64];
     snprintf(expected, sizeof expected, "ipcrm -s %d", raw);
     ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), expected));
@@ -423,9 +416,7 @@ START_TEST(timed_p_times_out_never_early)
     for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++) {
         long long start = proc_now_ns();
         ck_assert_int_eq(svipc_sem_p(sem, 0, 1, 0, timeouts[i]), -ETIMEDOUT);
-        long long elapsed = proc_now_ns() - start;
-        ck_assert_msg(elapsed >= timeouts[i], "timed out after %lld ns, before %lld", elapsed, timeouts[i]);
-        ck_assert_int_lt(elapsed, timeouts[i] + LATE_TOLERANCE_NS);
+        assert_elapsed_between(proc_now_ns() - start, timeouts[i], timeouts[i] + LATE_SLACK_NS);
     }
     ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "timed out after 300 ms"));
     /* A timed P on an available value succeeds at once, even with 1 ns. */
@@ -468,23 +459,6 @@ START_TEST(timed_p_with_centuries_timeout_waits_like_forever)
 }
 END_TEST
 
-static volatile sig_atomic_t signals_seen;
-
-static void count_signal(int signo)
-{
-    (void)signo;
-    signals_seen++;
-}
-
-static void install_handler_without_restart(void)
-{
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = count_signal; /* no SA_RESTART; semop ignores it anyway */
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGUSR1, &action, NULL);
-}
-
 struct waiter {
     int id;
     uint32_t flags;
@@ -495,7 +469,7 @@ struct waiter {
 static int timed_waiter(void *arg)
 {
     const struct waiter *w = arg;
-    install_handler_without_restart();
+    count_signals(SIGUSR1);
     svipc_sem *sem = child_open(w->id, 0);
     long long start = proc_now_ns();
     int rc = svipc_sem_p(sem, 0, 1, w->flags, w->timeout_ns);
@@ -505,11 +479,11 @@ static int timed_waiter(void *arg)
         fprintf(stderr, "timed_waiter: rc %d\n", rc);
         return 2;
     }
-    if (elapsed < w->timeout_ns || signals_seen == 0) {
-        fprintf(stderr, "timed_waiter: %lld ns, %d signals\n", elapsed, (int)signals_seen);
+    if (elapsed < w->timeout_ns || signals_counted() == 0) {
+        fprintf(stderr, "timed_waiter: %lld ns, %d signals\n", elapsed, signals_counted());
         return 1;
     }
-    return elapsed < w->timeout_ns + LATE_TOLERANCE_NS ? 0 : 3;
+    return elapsed < w->timeout_ns + LATE_SLACK_NS ? 0 : 3;
 }
 
 START_TEST(signal_during_timed_p_resumes_with_remaining_time)
@@ -531,10 +505,10 @@ END_TEST
 static int interruptible_waiter(void *arg)
 {
     const struct waiter *w = arg;
-    install_handler_without_restart();
+    count_signals(SIGUSR1);
     svipc_sem *sem = child_open(w->id, 0);
     int rc = svipc_sem_p(sem, 0, 1, w->flags, w->timeout_ns);
-    if (rc != -EINTR || signals_seen != 1 || !strstr(svipc_last_error_message(), "interrupted by a signal"))
+    if (rc != -EINTR || signals_counted() != 1 || !strstr(svipc_last_error_message(), "interrupted by a signal"))
         return child_done(sem, 1);
     return child_done(sem, 0);
 }
@@ -557,10 +531,10 @@ END_TEST
 /* Exit 0 when the blocking P completed after at least one signal. */
 static int forever_waiter(void *arg)
 {
-    install_handler_without_restart();
+    count_signals(SIGUSR1);
     svipc_sem *sem = child_open(*(int *)arg, 0);
     int rc = svipc_sem_p(sem, 0, 1, SVIPC_NO_UNDO, SVIPC_WAIT_FOREVER);
-    return child_done(sem, rc == 0 && signals_seen > 0 ? 0 : 1);
+    return child_done(sem, rc == 0 && signals_counted() > 0 ? 0 : 1);
 }
 
 START_TEST(signal_during_blocking_p_does_not_end_it)
@@ -1175,50 +1149,28 @@ START_TEST(call_blocks_do_what_p_and_v_do)
 }
 END_TEST
 
-static Suite *sem_suite(void)
+HARNESS_SUITE("sem")
 {
-    Suite *suite = suite_create("sem");
-    struct {
-        const char *name;
-        const TTest *tests[20];
-    } groups[] = {
-        {"open",
-         {open_private_creates_set_with_initial_values_and_mode_0600, open_without_initial_values_gives_zeros,
-          open_existing_by_key_ignores_initial_values_and_is_not_creator, open_exclusive_existing_is_eexist,
-          open_missing_key_is_enoent, open_bad_arguments_are_einval, open_initial_value_above_semvmx_is_erange,
-          open_more_members_than_existing_set_is_einval, open_of_set_never_initialised_times_out_and_removal_recovers,
-          open_waits_until_creator_has_initialised, open_id_opens_existing_and_rejects_missing_id,
-          init_race_has_exactly_one_initialiser}},
-        {"p_v",
-         {p_and_v_change_the_value_and_record_the_pid, try_p_at_zero_is_eagain, timed_p_times_out_never_early,
-          timed_p_succeeds_when_v_arrives_in_time, timed_p_with_centuries_timeout_waits_like_forever,
-          signal_during_timed_p_resumes_with_remaining_time,
-          signal_during_interruptible_p_is_eintr, signal_during_blocking_p_does_not_end_it,
-          v_beyond_semvmx_and_bad_counts_are_rejected, undo_adjustment_beyond_32767_is_erange,
-          call_blocks_do_what_p_and_v_do}},
-        {"ops", {ops_apply_all_or_nothing, ops_wait_for_zero_blocks_until_zero, ops_bad_arguments_are_rejected}},
-        {"control",
-         {values_and_set_values_round_trip, set_value_clears_undo_adjustments, waiting_counts_blocked_processes,
-          stat_set_mode_and_owner, remove_wakes_blocked_waiters_with_eidrm,
-          operations_after_remove_are_eidrm, null_handle_is_einval_everywhere, handle_used_after_fork_is_echild}},
-        {"lock",
-         {crash_while_locked_releases_the_lock_within_a_second, crash_while_locked_without_undo_keeps_the_lock,
-          no_undo_at_open_applies_to_every_operation, lock_try_timed_and_unlock,
-          lock_gives_mutual_exclusion_across_processes, without_the_lock_updates_are_lost}},
-        {"interop", {set_created_by_svipc_works_with_raw_semop, set_created_by_raw_semget_works_with_svipc}},
-    };
-    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-        TCase *tc = tcase_create(groups[g].name);
-        tcase_add_unchecked_fixture(tc, NULL, ipcns_sweep);
-        tcase_set_timeout(tc, 240);
-        for (size_t t = 0; t < 20 && groups[g].tests[t]; t++)
-            tcase_add_test(tc, groups[g].tests[t]);
-        suite_add_tcase(suite, tc);
-    }
-    return suite;
-}
-
-int main(void)
-{
-    return ipcns_run_suite(sem_suite());
+    HARNESS_CASE("open", 240, open_private_creates_set_with_initial_values_and_mode_0600,
+                 open_without_initial_values_gives_zeros, open_existing_by_key_ignores_initial_values_and_is_not_creator,
+                 open_exclusive_existing_is_eexist, open_missing_key_is_enoent, open_bad_arguments_are_einval,
+                 open_initial_value_above_semvmx_is_erange, open_more_members_than_existing_set_is_einval,
+                 open_of_set_never_initialised_times_out_and_removal_recovers, open_waits_until_creator_has_initialised,
+                 open_id_opens_existing_and_rejects_missing_id, init_race_has_exactly_one_initialiser);
+    HARNESS_CASE("p_v", 240, p_and_v_change_the_value_and_record_the_pid, try_p_at_zero_is_eagain,
+                 timed_p_times_out_never_early, timed_p_succeeds_when_v_arrives_in_time,
+                 timed_p_with_centuries_timeout_waits_like_forever, signal_during_timed_p_resumes_with_remaining_time,
+                 signal_during_interruptible_p_is_eintr, signal_during_blocking_p_does_not_end_it,
+                 v_beyond_semvmx_and_bad_counts_are_rejected, undo_adjustment_beyond_32767_is_erange,
+                 call_blocks_do_what_p_and_v_do);
+    HARNESS_CASE("ops", 240, ops_apply_all_or_nothing, ops_wait_for_zero_blocks_until_zero,
+                 ops_bad_arguments_are_rejected);
+    HARNESS_CASE("control", 240, values_and_set_values_round_trip, set_value_clears_undo_adjustments,
+                 waiting_counts_blocked_processes, stat_set_mode_and_owner, remove_wakes_blocked_waiters_with_eidrm,
+                 operations_after_remove_are_eidrm, null_handle_is_einval_everywhere, handle_used_after_fork_is_echild);
+    HARNESS_CASE("lock", 240, crash_while_locked_releases_the_lock_within_a_second,
+                 crash_while_locked_without_undo_keeps_the_lock, no_undo_at_open_applies_to_every_operation,
+                 lock_try_timed_and_unlock, lock_gives_mutual_exclusion_across_processes,
+                 without_the_lock_updates_are_lost);
+    HARNESS_CASE("interop", 240, set_created_by_svipc_works_with_raw_semop, set_created_by_raw_semget_works_with_svipc);
 }

@@ -4,7 +4,7 @@
 #include <svipc/svipc.h>
 
 extern "C" {
-#include "ipcns.h"
+#include "harness.h"
 #include "proc_util.h"
 }
 
@@ -117,15 +117,11 @@ START_TEST(process_killed_inside_guard_releases_the_lock)
 }
 END_TEST
 
-int main()
+HARNESS_SUITE("sem_lock")
 {
-    Suite *suite = suite_create("sem_lock");
-    TCase *tc = tcase_create("raii");
-    tcase_add_unchecked_fixture(tc, nullptr, ipcns_sweep);
-    tcase_add_test(tc, guard_locks_for_its_scope);
-    tcase_add_test(tc, try_and_timed_guards_report_busy_without_throwing);
-    tcase_add_test(tc, errors_throw_system_error_with_errno_and_message);
-    tcase_add_test(tc, process_killed_inside_guard_releases_the_lock);
-    suite_add_tcase(suite, tc);
-    return ipcns_run_suite(suite);
+    // HARNESS_CASE's array literal is C only: the list is spelled out here.
+    static const TTest *const raii[] = {guard_locks_for_its_scope, try_and_timed_guards_report_busy_without_throwing,
+                                        errors_throw_system_error_with_errno_and_message,
+                                        process_killed_inside_guard_releases_the_lock, nullptr};
+    harness_add_case("raii", 0, raii);
 }

@@ -1,6 +1,7 @@
 /* Shared memory segments: one test per behaviour of include/svipc/shm.h. */
 #include <svipc/svipc.h>
 
+#include "harness.h"
 #include "ipcns.h"
 #include "proc_util.h"
 #include "skip_note.h"
@@ -945,53 +946,30 @@ START_TEST(version_matches_headers)
 }
 END_TEST
 
-static Suite *shm_suite(void)
-{
-    Suite *suite = suite_create("shm");
-    struct {
-        const char *name;
-        const TTest *tests[16];
-    } groups[] = {
-        {"open",
-         {open_private_creates_segment_with_mode_0600, open_create_then_open_by_key_finds_same_segment,
-          open_exclusive_existing_is_eexist, open_missing_key_is_enoent, open_create_size_zero_is_einval,
-          open_size_larger_than_segment_is_einval, open_size_above_shmmax_is_einval, open_bad_arguments_are_einval,
-          open_id_finds_segment_and_rejects_missing_id, hugetlb_creates_or_reports_missing_huge_pages}},
-        {"attach",
-         {attach_anywhere_shares_memory_between_attachments, attach_misaligned_exact_address_is_einval,
-          attach_exact_and_rounded_addresses, attach_exact_at_page_aligned_address_follows_shmlba,
-          attach_over_existing_mapping_needs_remap,
-          attach_read_only_faults_on_write, attach_prefault_maps_every_page, attach_bad_arguments_are_einval,
-          detach_twice_is_einval, remove_is_deferred_until_last_detach, attach_removed_segment_is_eidrm,
-          stat_reports_times_pids_and_nattch, set_mode_and_owner_change_permissions,
-          read_write_attach_by_non_owner_is_eacces}},
-        {"processes",
-         {child_writes_parent_reads_and_stat_tracks_pids, handle_used_after_fork_is_echild,
-          auto_remove_leaves_nothing_after_last_detach}},
-        {"attach_into",
-         {attach_into_uses_first_shmlba_boundary_inside_buffer, attach_into_buffer_too_small_is_einval,
-          attach_into_bad_arguments_are_einval, attach_into_keep_buffer_shares_existing_contents,
-          detach_from_buffer_restores_private_memory_with_last_contents, close_detaches_and_restores_buffers,
-          attach_into_is_seen_from_another_process, attach_into_page_aligned_buffer_uses_next_shmlba_boundary,
-          attach_into_documented_allocation_fits_at_every_offset}},
-        {"core",
-         {strerror_accepts_either_sign, key_from_name_is_stable_and_never_private,
-          key_from_path_uses_ftok_and_reports_missing_path, version_matches_headers}},
-    };
-    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-        TCase *tc = tcase_create(groups[g].name);
-        tcase_add_unchecked_fixture(tc, NULL, ipcns_sweep);
-        tcase_set_timeout(tc, 60);
-        for (size_t t = 0; t < 16 && groups[g].tests[t]; t++)
-            tcase_add_test(tc, groups[g].tests[t]);
-        suite_add_tcase(suite, tc);
-    }
-    return suite;
-}
-
-int main(void)
+HARNESS_SUITE("shm")
 {
     page = svipc_page_size();
     alignment = svipc_shm_attach_alignment();
-    return ipcns_run_suite(shm_suite());
+    HARNESS_CASE("open", 60, open_private_creates_segment_with_mode_0600, open_create_then_open_by_key_finds_same_segment,
+                 open_exclusive_existing_is_eexist, open_missing_key_is_enoent, open_create_size_zero_is_einval,
+                 open_size_larger_than_segment_is_einval, open_size_above_shmmax_is_einval,
+                 open_bad_arguments_are_einval, open_id_finds_segment_and_rejects_missing_id,
+                 hugetlb_creates_or_reports_missing_huge_pages);
+    HARNESS_CASE("attach", 60, attach_anywhere_shares_memory_between_attachments,
+                 attach_misaligned_exact_address_is_einval, attach_exact_and_rounded_addresses,
+                 attach_exact_at_page_aligned_address_follows_shmlba, attach_over_existing_mapping_needs_remap,
+                 attach_read_only_faults_on_write, attach_prefault_maps_every_page, attach_bad_arguments_are_einval,
+                 detach_twice_is_einval, remove_is_deferred_until_last_detach, attach_removed_segment_is_eidrm,
+                 stat_reports_times_pids_and_nattch, set_mode_and_owner_change_permissions,
+                 read_write_attach_by_non_owner_is_eacces);
+    HARNESS_CASE("processes", 60, child_writes_parent_reads_and_stat_tracks_pids, handle_used_after_fork_is_echild,
+                 auto_remove_leaves_nothing_after_last_detach);
+    HARNESS_CASE("attach_into", 60, attach_into_uses_first_shmlba_boundary_inside_buffer,
+                 attach_into_buffer_too_small_is_einval, attach_into_bad_arguments_are_einval,
+                 attach_into_keep_buffer_shares_existing_contents,
+                 detach_from_buffer_restores_private_memory_with_last_contents, close_detaches_and_restores_buffers,
+                 attach_into_is_seen_from_another_process, attach_into_page_aligned_buffer_uses_next_shmlba_boundary,
+                 attach_into_documented_allocation_fits_at_every_offset);
+    HARNESS_CASE("core", 60, strerror_accepts_either_sign, key_from_name_is_stable_and_never_private,
+                 key_from_path_uses_ftok_and_reports_missing_path, version_matches_headers);
 }

@@ -6,7 +6,7 @@
  * limit and how to raise it, and leave nothing half-created behind. */
 #include <svipc/svipc.h>
 
-#include "ipcns.h"
+#include "harness.h"
 
 #include <check.h>
 #include <errno.h>
@@ -67,13 +67,12 @@ static void save_limits(void)
             saved_limits[i][0] = '\0';
 }
 
-/* Unchecked teardown: runs even when a test failed. */
+/* Unchecked teardown: runs even when a test failed (ipcns_sweep after it). */
 static void restore_limits(void)
 {
     for (size_t i = 0; i < LIMIT_FILES; i++)
         if (saved_limits[i][0])
             write_text(limit_files[i], saved_limits[i]);
-    ipcns_sweep();
 }
 
 /* Objects of each kind in this namespace, from /proc/sysvipc. */
@@ -313,36 +312,19 @@ START_TEST(channel_without_a_segment_leaves_no_semaphore)
 }
 END_TEST
 
-static Suite *exhausted_limits_suite(void)
+HARNESS_SUITE("exhausted_limits")
 {
-    Suite *suite = suite_create("exhausted_limits");
-    struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
-        {"shmmni", segments_beyond_shmmni_are_enospc_naming_shmmni},
-        {"shmall", pages_beyond_shmall_are_enospc_naming_shmall},
-        {"shmmax", segment_above_shmmax_is_einval_naming_shmmax},
-        {"semmni", sets_beyond_semmni_are_enospc_naming_semmni},
-        {"semmns", semaphores_beyond_semmns_are_enospc_naming_semmns},
-        {"semmsl", set_above_semmsl_is_einval_naming_semmsl},
-        {"semopm", operations_above_semopm_are_e2big_naming_semopm},
-        {"msgmni", queues_beyond_msgmni_are_enospc_naming_msgmni},
-        {"msgmnb", queue_bytes_beyond_msgmnb_are_e2big_or_eagain},
-        {"msgmax", message_above_msgmax_is_e2big_naming_msgmax},
-        {"channel_sem", channel_without_a_semaphore_for_its_lock_leaves_no_segment},
-        {"channel_shm", channel_without_a_segment_leaves_no_semaphore},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_unchecked_fixture(tc, save_limits, restore_limits);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(suite, tc);
-    }
-    return suite;
-}
-
-int main(void)
-{
-    return ipcns_run_suite(exhausted_limits_suite());
+    harness_unchecked_fixture(save_limits, restore_limits);
+    HARNESS_CASE("shmmni", 0, segments_beyond_shmmni_are_enospc_naming_shmmni);
+    HARNESS_CASE("shmall", 0, pages_beyond_shmall_are_enospc_naming_shmall);
+    HARNESS_CASE("shmmax", 0, segment_above_shmmax_is_einval_naming_shmmax);
+    HARNESS_CASE("semmni", 0, sets_beyond_semmni_are_enospc_naming_semmni);
+    HARNESS_CASE("semmns", 0, semaphores_beyond_semmns_are_enospc_naming_semmns);
+    HARNESS_CASE("semmsl", 0, set_above_semmsl_is_einval_naming_semmsl);
+    HARNESS_CASE("semopm", 0, operations_above_semopm_are_e2big_naming_semopm);
+    HARNESS_CASE("msgmni", 0, queues_beyond_msgmni_are_enospc_naming_msgmni);
+    HARNESS_CASE("msgmnb", 0, queue_bytes_beyond_msgmnb_are_e2big_or_eagain);
+    HARNESS_CASE("msgmax", 0, message_above_msgmax_is_e2big_naming_msgmax);
+    HARNESS_CASE("channel_sem", 0, channel_without_a_semaphore_for_its_lock_leaves_no_segment);
+    HARNESS_CASE("channel_shm", 0, channel_without_a_segment_leaves_no_semaphore);
 }

@@ -5,7 +5,7 @@
  * process, waited for with a bound, and reports how its call ended. */
 #include <svipc/svipc.h>
 
-#include "ipcns.h"
+#include "harness.h"
 #include "proc_util.h"
 
 #include <check.h>
@@ -22,8 +22,6 @@
 
 #define TEST_KEY 0x0f417001
 #define MS 1000000LL
-/* A call may end late on a loaded 2-core machine, never early. */
-#define LATE_TOLERANCE_NS (1500 * MS)
 #define CHILD_TIMEOUT_MS 20000
 #define CHANNEL_NAME "svipc-outside-faults"
 
@@ -139,7 +137,7 @@ START_TEST(attach_into_segment_removed_by_ipcrm_keeps_memory_then_eidrm)
     struct shm_party party = {svipc_shm_id(shm), 0};
     pid_t pid = proc_spawn_tied(open_removed_by_key, &party);
     ck_assert_int_eq(proc_wait(pid, CHILD_TIMEOUT_MS), 0);
-    assert_party(0, -ENOENT, 0, LATE_TOLERANCE_NS);
+    assert_party(0, -ENOENT, 0, LATE_SLACK_NS);
 
     /* The last detach destroys it; the buffer keeps the last contents. */
     ck_assert_int_eq(svipc_shm_detach(shm, addr), 0);
@@ -241,7 +239,7 @@ START_TEST(channel_writer_lock_removed_while_held_gives_other_writers_eidrm)
     ck_assert_int_eq(svipc_channel_publish(writer, &value, sizeof value, NULL), 0);
     ck_assert_int_eq(write(go[1], "g", 1), 1);
     ck_assert_int_eq(proc_wait(reader, CHILD_TIMEOUT_MS), 0);
-    assert_party(3, 0, 0, LATE_TOLERANCE_NS);
+    assert_party(3, 0, 0, LATE_SLACK_NS);
     /* Whoever opens it from now on is told the channel is being removed:
      * the header names a writer lock that no longer exists. */
     const struct channel_party parties[] = {
@@ -254,7 +252,7 @@ START_TEST(channel_writer_lock_removed_while_held_gives_other_writers_eidrm)
         ck_assert_int_eq(proc_wait(pid, CHILD_TIMEOUT_MS), 0);
     }
     for (int i = 0; i < 3; i++) {
-        assert_party(i, -EIDRM, 0, LATE_TOLERANCE_NS);
+        assert_party(i, -EIDRM, 0, LATE_SLACK_NS);
         ck_assert_msg(strstr(reports[i].message, "writer lock") != NULL, "message: %s", reports[i].message);
     }
 
@@ -333,7 +331,7 @@ START_TEST(queue_removed_under_blocked_sender_and_receiver_wakes_both_with_eidrm
     const long long woken_within = proc_now_ns() - removed_at;
     for (int i = 0; i < 4; i++)
         assert_party(i, -EIDRM, 300 * MS, ten_seconds);
-    ck_assert_msg(woken_within < LATE_TOLERANCE_NS, "parties woke %lld ms after the removal", woken_within / MS);
+    ck_assert_msg(woken_within < LATE_SLACK_NS, "parties woke %lld ms after the removal", woken_within / MS);
     ck_assert_int_eq(svipc_msg_send(queue, 1, data, 1, 0, 0), -EIDRM);
     test_queue = svipc_msg_close(queue);
 }
@@ -425,14 +423,14 @@ START_TEST(stopped_lock_holder_gives_every_waiter_its_timeout_error)
     };
     for (int i = 0; i < 5; i++)
         ck_assert_int_eq(proc_wait(pids[i], CHILD_TIMEOUT_MS), 0);
-    assert_party(0, -ETIMEDOUT, 300 * MS, 300 * MS + LATE_TOLERANCE_NS);
-    assert_party(1, -EAGAIN, 0, LATE_TOLERANCE_NS);
-    assert_party(2, -EBUSY, 0, LATE_TOLERANCE_NS);
+    assert_party(0, -ETIMEDOUT, 300 * MS, 300 * MS + LATE_SLACK_NS);
+    assert_party(1, -EAGAIN, 0, LATE_SLACK_NS);
+    assert_party(2, -EBUSY, 0, LATE_SLACK_NS);
     char holder_text[32];
     snprintf(holder_text, sizeof holder_text, "pid %d", (int)holder);
     ck_assert_msg(strstr(reports[2].message, holder_text) != NULL, "message: %s", reports[2].message);
-    assert_party(3, -EBUSY, SVIPC_CHANNEL_LOCK_TIMEOUT_NS, SVIPC_CHANNEL_LOCK_TIMEOUT_NS + LATE_TOLERANCE_NS);
-    assert_party(4, 0, 0, LATE_TOLERANCE_NS);
+    assert_party(3, -EBUSY, SVIPC_CHANNEL_LOCK_TIMEOUT_NS, SVIPC_CHANNEL_LOCK_TIMEOUT_NS + LATE_SLACK_NS);
+    assert_party(4, 0, 0, LATE_SLACK_NS);
 
     /* Once it is gone (a stopped process can still be killed), the kernel
      * gives both locks back and the next waiter gets them at once. */
@@ -487,7 +485,7 @@ START_TEST(stopped_semaphore_creator_gives_openers_etimedout_naming_the_set)
 
     const pid_t opener = proc_spawn_tied(open_with_init_timeout, NULL);
     ck_assert_int_eq(proc_wait(opener, CHILD_TIMEOUT_MS), 0);
-    assert_party(0, -ETIMEDOUT, 300 * MS, 300 * MS + LATE_TOLERANCE_NS);
+    assert_party(0, -ETIMEDOUT, 300 * MS, 300 * MS + LATE_SLACK_NS);
     char remedy[32];
     snprintf(remedy, sizeof remedy, "ipcrm -s %d", semid);
     ck_assert_msg(strstr(reports[0].message, remedy) != NULL, "message: %s", reports[0].message);
@@ -498,30 +496,12 @@ START_TEST(stopped_semaphore_creator_gives_openers_etimedout_naming_the_set)
 }
 END_TEST
 
-static Suite *outside_faults_suite(void)
+HARNESS_SUITE("outside_faults")
 {
-    Suite *suite = suite_create("outside_faults");
-    struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
-        {"shm", attach_into_segment_removed_by_ipcrm_keeps_memory_then_eidrm},
-        {"channel", channel_writer_lock_removed_while_held_gives_other_writers_eidrm},
-        {"msg", queue_removed_under_blocked_sender_and_receiver_wakes_both_with_eidrm},
-        {"stopped", stopped_lock_holder_gives_every_waiter_its_timeout_error},
-        {"stopped_creator", stopped_semaphore_creator_gives_openers_etimedout_naming_the_set},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_checked_fixture(tc, setup, teardown);
-        tcase_add_unchecked_fixture(tc, NULL, ipcns_sweep);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(suite, tc);
-    }
-    return suite;
-}
-
-int main(void)
-{
-    return ipcns_run_suite(outside_faults_suite());
+    harness_checked_fixture(setup, teardown);
+    HARNESS_CASE("shm", 0, attach_into_segment_removed_by_ipcrm_keeps_memory_then_eidrm);
+    HARNESS_CASE("channel", 0, channel_writer_lock_removed_while_held_gives_other_writers_eidrm);
+    HARNESS_CASE("msg", 0, queue_removed_under_blocked_sender_and_receiver_wakes_both_with_eidrm);
+    HARNESS_CASE("stopped", 0, stopped_lock_holder_gives_every_waiter_its_timeout_error);
+    HARNESS_CASE("stopped_creator", 0, stopped_semaphore_creator_gives_openers_etimedout_naming_the_set);
 }
