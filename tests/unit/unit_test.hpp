@@ -1,9 +1,9 @@
 // What every unit test of tests/unit/ shares: each file declares its tests
-// in `unit_suite` and links unit_main.cc, which registers and runs them. The
+// in `unit_suite` and links unit_main.cc, which hands them to the suite
+// harness (tests/harness.h) to register and run. The
 // tests reach the core's internals (namespace svipc) through the static
 // archive svipc_objects (capi/meson.build), so nothing is added to
-// libsvipc.so's export list for them. They create no System V object, so
-// unlike the suites in tests/ they need no private IPC namespace.
+// libsvipc.so's export list for them. They create no System V object.
 #pragma once
 
 #include "common/error.hpp"
