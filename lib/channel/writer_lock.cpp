@@ -3,7 +3,7 @@
 #include "common/deadline.hpp"
 #include "common/error.hpp"
 #include "sem/limits.hpp"
-#include "common/time_units.hpp"
+#include "common/clock.hpp"
 
 #include <cerrno>
 #include <ctime>
@@ -14,13 +14,6 @@
 namespace svipc {
 
 namespace {
-
-int64_t monotonic_ns()
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * ns_per_second + ts.tv_nsec;
-}
 
 [[noreturn]] void fail_sem(int saved, int32_t semid, const char *what)
 {
@@ -102,11 +95,11 @@ bool ChannelWriterLock::lock(int32_t semid, int64_t timeout_ns)
         ops[0].sem_flg |= IPC_NOWAIT;
         ops[1].sem_flg |= IPC_NOWAIT;
     }
-    const int64_t deadline = timeout_ns > 0 ? monotonic_ns() + timeout_ns : 0;
+    const int64_t deadline = timeout_ns > 0 ? monotonic_now_ns() + timeout_ns : 0;
     for (;;) {
         int rc;
         if (timeout_ns > 0) {
-            int64_t left = deadline - monotonic_ns();
+            int64_t left = deadline - monotonic_now_ns();
             if (left <= 0)
                 return false;
             struct timespec ts = timespec_from_ns(left);
