@@ -20,11 +20,6 @@ namespace svipc::admin {
 
 namespace {
 
-union SemStatArg {
-    int val;
-    struct semid_ds *buf;
-};
-
 int64_t idle_since(int64_t now_ns, std::initializer_list<int64_t> times_ns)
 {
     return now_ns - std::max(times_ns);

@@ -2,6 +2,7 @@
 
 #include "common/deadline.hpp"
 #include "common/error.hpp"
+#include "sem/ctl_arg.hpp"
 #include "sem/limits.hpp"
 #include "common/clock.hpp"
 
@@ -43,11 +44,7 @@ namespace {
 int stat_lock(int32_t semid, uint32_t segment_creator_uid, bool *matches)
 {
     struct semid_ds ds;
-    union {
-        int val;
-        struct semid_ds *buf;
-        unsigned short *array;
-    } arg;
+    SemCtlArg arg;
     arg.buf = &ds;
     if (semctl(semid, 0, IPC_STAT, arg) != 0)
         return errno;
