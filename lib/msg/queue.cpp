@@ -84,6 +84,20 @@ void set_ds(int32_t msqid, struct msqid_ds &ds, const std::string &what)
     fail_errno(saved, "IPC_SET of " + queue_text(msqid) + " failed");
 }
 
+// IPC_RMID; `gone_code` as for stat_or_fail: EIDRM for a handle, EINVAL for an id.
+void remove_or_fail(int32_t msqid, int gone_code)
+{
+    if (msgctl(msqid, IPC_RMID, nullptr) == 0)
+        return;
+    const int saved = errno;
+    if (saved == EINVAL || saved == EIDRM)
+        fail(gone_code, gone_code == EIDRM ? queue_text(msqid) + " no longer exists"
+                                           : "no queue with id " + std::to_string(msqid));
+    if (saved == EPERM)
+        fail(EPERM, "only the owner, the creator or a privileged process may remove " + queue_text(msqid));
+    fail_errno(saved, "IPC_RMID of " + queue_text(msqid) + " failed");
+}
+
 // Which messages a receive takes, for error messages.
 std::string selection_text(int64_t type, uint32_t flags)
 {
@@ -323,27 +337,13 @@ void MessageQueue::set_mode(uint32_t mode)
 void MessageQueue::remove()
 {
     owner_.check();
-    if (msgctl(id_, IPC_RMID, nullptr) == 0)
-        return;
-    const int saved = errno;
-    if (saved == EINVAL || saved == EIDRM)
-        fail(EIDRM, queue_text(id_) + " no longer exists");
-    if (saved == EPERM)
-        fail(EPERM, "only the owner, the creator or a privileged process may remove " + queue_text(id_));
-    fail_errno(saved, "IPC_RMID of " + queue_text(id_) + " failed");
+    remove_or_fail(id_, EIDRM);
 }
 
 void MessageQueue::remove_id(int32_t msqid)
 {
     require(msqid >= 0, "msqid is negative");
-    if (msgctl(msqid, IPC_RMID, nullptr) == 0)
-        return;
-    const int saved = errno;
-    if (saved == EINVAL || saved == EIDRM)
-        fail(EINVAL, "no queue with id " + std::to_string(msqid));
-    if (saved == EPERM)
-        fail(EPERM, "only the owner, the creator or a privileged process may remove " + queue_text(msqid));
-    fail_errno(saved, "IPC_RMID of " + queue_text(msqid) + " failed");
+    remove_or_fail(msqid, EINVAL);
 }
 
 } // namespace svipc
