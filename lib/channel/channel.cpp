@@ -7,6 +7,7 @@
 #include "channel/pins.hpp"
 #include "channel/writer_lock.hpp"
 #include "common/error.hpp"
+#include "common/flags.hpp"
 #include "common/clock.hpp"
 #include "common/mode.hpp"
 #include "common/process_liveness.hpp"

@@ -6,6 +6,7 @@
 #include "channel/writer_lock.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "common/key.hpp"
 
 #include <svipc/channel.h>
 

@@ -2,6 +2,8 @@
 
 #include "common/deadline.hpp"
 #include "common/error.hpp"
+#include "common/flags.hpp"
+#include "common/key.hpp"
 #include "common/kernel_info.hpp"
 #include "common/mode.hpp"
 #include "msg/bounce_buffer.hpp"

@@ -2,6 +2,7 @@
 
 #include "common/deadline.hpp"
 #include "common/error.hpp"
+#include "common/flags.hpp"
 #include "common/kernel_info.hpp"
 #include "common/mode.hpp"
 #include "sem/ctl.hpp"

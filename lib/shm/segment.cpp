@@ -2,6 +2,8 @@
 
 #include "shm/buffer_remap.hpp"
 #include "common/error.hpp"
+#include "common/flags.hpp"
+#include "common/key.hpp"
 #include "common/kernel_info.hpp"
 #include "common/mode.hpp"
 #include "common/page.hpp"
