@@ -2,6 +2,7 @@
 
 #include "admin/proc_table.hpp"
 #include "common/error.hpp"
+#include "common/flag_bits.hpp"
 #include "common/kernel_info.hpp"
 #include "sem/ctl_arg.hpp"
 
@@ -32,6 +33,7 @@ namespace {
 
 
 constexpr uint32_t known_flags = SVIPC_LIST_SYSCALLS | SVIPC_LIST_PROC_ONLY;
+static_assert(flag_bits::within(known_flags, flag_bits::admin));
 
 
 [[noreturn]] void fail_no_proc(const char *path)

@@ -7,6 +7,7 @@
 #include "channel/pins.hpp"
 #include "channel/writer_lock.hpp"
 #include "common/error.hpp"
+#include "common/flag_bits.hpp"
 #include "common/flags.hpp"
 #include "common/clock.hpp"
 #include "common/mode.hpp"
@@ -28,6 +29,8 @@ using namespace channel_layout;
 
 constexpr uint32_t open_flag_mask = SVIPC_CREATE | SVIPC_EXCLUSIVE | SVIPC_CHANNEL_SHARED_WRITER;
 constexpr uint32_t wait_flag_mask = SVIPC_CHANNEL_SPIN | SVIPC_INTERRUPTIBLE;
+static_assert(flag_bits::within(open_flag_mask, flag_bits::shared_open | flag_bits::channel) &&
+              flag_bits::within(wait_flag_mask, flag_bits::channel | flag_bits::wait));
 // How many spin iterations between clock reads (a clock read costs ~20 ns,
 // a pause ~10-40 ns: this keeps the clock under a tenth of the spin).
 constexpr unsigned spins_per_clock_check = 64;

@@ -2,6 +2,7 @@
 
 #include "common/deadline.hpp"
 #include "common/error.hpp"
+#include "common/flag_bits.hpp"
 #include "common/flags.hpp"
 #include "common/key.hpp"
 #include "common/kernel_info.hpp"
@@ -26,6 +27,8 @@ namespace {
 constexpr uint32_t open_flag_mask = SVIPC_CREATE | SVIPC_EXCLUSIVE;
 constexpr uint32_t send_flag_mask = SVIPC_INTERRUPTIBLE;
 constexpr uint32_t receive_flag_mask = SVIPC_EXCEPT | SVIPC_TRUNCATE | SVIPC_PEEK | SVIPC_INTERRUPTIBLE;
+static_assert(flag_bits::within(open_flag_mask, flag_bits::shared_open) &&
+              flag_bits::within(send_flag_mask | receive_flag_mask, flag_bits::msg | flag_bits::wait));
 // The kernel's msgmax is an int sysctl, so no message is ever longer: a
 // bigger receive capacity never needs a bigger bounce block.
 constexpr uint64_t longest_possible_message = INT_MAX;
