@@ -41,17 +41,25 @@ std::string queue_text(int32_t msqid)
 
 
 
-// IPC_STAT; `gone_code` is what a vanished id means to the caller: EIDRM for
-// a handle that once worked, EINVAL for an id the caller typed.
+// A msgctl on `msqid` failed with `saved`: if that says the id is gone
+// (EINVAL or EIDRM, depending on timing), throw what that means to the
+// caller, `gone_code`: EIDRM for a handle that once worked ("queue N" +
+// `removed_text`), EINVAL for an id the caller typed. Returns otherwise.
+void fail_if_gone(int saved, int32_t msqid, int gone_code, const char *removed_text)
+{
+    if (saved == EINVAL || saved == EIDRM)
+        fail(gone_code, gone_code == EIDRM ? queue_text(msqid) + removed_text
+                                           : "no queue with id " + std::to_string(msqid));
+}
+
+// IPC_STAT; `gone_code` as for fail_if_gone.
 struct msqid_ds stat_or_fail(int32_t msqid, int gone_code)
 {
     struct msqid_ds ds;
     if (msgctl(msqid, IPC_STAT, &ds) == 0)
         return ds;
     const int saved = errno;
-    if (saved == EINVAL || saved == EIDRM)
-        fail(gone_code, gone_code == EIDRM ? queue_text(msqid) + " was removed"
-                                           : "no queue with id " + std::to_string(msqid));
+    fail_if_gone(saved, msqid, gone_code, " was removed");
     if (saved == EACCES)
         fail(EACCES, "no read permission on " + queue_text(msqid));
     fail_errno(saved, "IPC_STAT of " + queue_text(msqid) + " failed");
@@ -84,20 +92,17 @@ void set_ds(int32_t msqid, struct msqid_ds &ds, const std::string &what)
     const int saved = errno;
     if (saved == EPERM)
         fail(EPERM, what);
-    if (saved == EINVAL || saved == EIDRM)
-        fail(EIDRM, queue_text(msqid) + " was removed");
+    fail_if_gone(saved, msqid, EIDRM, " was removed");
     fail_errno(saved, "IPC_SET of " + queue_text(msqid) + " failed");
 }
 
-// IPC_RMID; `gone_code` as for stat_or_fail: EIDRM for a handle, EINVAL for an id.
+// IPC_RMID; `gone_code` as for fail_if_gone.
 void remove_or_fail(int32_t msqid, int gone_code)
 {
     if (msgctl(msqid, IPC_RMID, nullptr) == 0)
         return;
     const int saved = errno;
-    if (saved == EINVAL || saved == EIDRM)
-        fail(gone_code, gone_code == EIDRM ? queue_text(msqid) + " no longer exists"
-                                           : "no queue with id " + std::to_string(msqid));
+    fail_if_gone(saved, msqid, gone_code, " no longer exists");
     if (saved == EPERM)
         fail(EPERM, "only the owner, the creator or a privileged process may remove " + queue_text(msqid));
     fail_errno(saved, "IPC_RMID of " + queue_text(msqid) + " failed");
