@@ -1,13 +1,13 @@
 #include <svipc/channel.h>
 
 #include "channel/channel.hpp"
+#include "common/clock.hpp"
 #include "common/error.hpp"
 #include "guard.hpp"
 #include "common/key.hpp"
 #include "common/last_error.hpp"
 
 #include <cerrno>
-#include <ctime>
 #include <string>
 
 using svipc::capi::deref;
@@ -276,9 +276,7 @@ int svipc_channel_stat(svipc_channel *channel, svipc_channel_info *ret_info)
 
 int64_t svipc_channel_now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+    return svipc::monotonic_now_ns();
 }
 
 } // extern "C"

@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/page.hpp"
 #include "common/sysctl.hpp"
+#include "sem/ctl_arg.hpp"
 
 #include <cerrno>
 #include <string>
@@ -14,12 +15,6 @@
 namespace svipc::admin {
 
 namespace {
-
-// semctl's fourth argument; glibc leaves its definition to the caller.
-union SemInfoArg {
-    int val;
-    struct seminfo *info;
-};
 
 // The *_INFO calls take their struct through the *_ds pointer type.
 struct shminfo shm_ipc_info()
@@ -33,7 +28,7 @@ struct shminfo shm_ipc_info()
 struct seminfo sem_info(int cmd, const char *what)
 {
     struct seminfo info;
-    SemInfoArg arg;
+    SemCtlArg arg;
     arg.info = &info;
     if (semctl(0, 0, cmd, arg) < 0)
         fail_errno(errno, std::string("semctl(") + what + ") failed");

@@ -2,7 +2,9 @@
 
 #include "admin/proc_table.hpp"
 #include "common/error.hpp"
+#include "common/flag_bits.hpp"
 #include "common/kernel_info.hpp"
+#include "sem/ctl_arg.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -30,14 +32,8 @@ namespace svipc::admin {
 namespace {
 
 
-// semctl's fourth argument; glibc leaves its definition to the caller.
-union SemArg {
-    int val;
-    struct semid_ds *buf;
-    unsigned short *array;
-    struct seminfo *info;
-};
 constexpr uint32_t known_flags = SVIPC_LIST_SYSCALLS | SVIPC_LIST_PROC_ONLY;
+static_assert(flag_bits::within(known_flags, flag_bits::admin));
 
 
 [[noreturn]] void fail_no_proc(const char *path)
@@ -123,14 +119,14 @@ void syscall_shm(std::vector<svipc_shm_info> &out)
 void syscall_sem(std::vector<svipc_sem_info> &out)
 {
     struct seminfo usage;
-    SemArg arg;
+    SemCtlArg arg;
     arg.info = &usage;
     const int max_index = semctl(0, 0, SEM_INFO, arg);
     if (max_index < 0)
         fail_errno(errno, "semctl(SEM_INFO) failed");
     walk_indexes(max_index, SEM_STAT_ANY, SEM_STAT, [&](int index, int cmd) {
         struct semid_ds ds{}; // zeroed: valgrind does not know *_STAT_ANY fills it
-        SemArg stat_arg;
+        SemCtlArg stat_arg;
         stat_arg.buf = &ds;
         const int id = semctl(index, 0, cmd, stat_arg);
         if (id < 0)

@@ -2,13 +2,13 @@
 
 #include "admin/channel_probe.hpp"
 #include "channel/layout.hpp"
+#include "common/clock.hpp"
 #include "common/error.hpp"
 #include "common/process_liveness.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
-#include <ctime>
 #include <optional>
 #include <set>
 #include <sys/ipc.h>
@@ -19,18 +19,6 @@
 namespace svipc::admin {
 
 namespace {
-
-union SemStatArg {
-    int val;
-    struct semid_ds *buf;
-};
-
-int64_t realtime_now_ns()
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 int64_t idle_since(int64_t now_ns, std::initializer_list<int64_t> times_ns)
 {

@@ -7,7 +7,9 @@
 #include "channel/pins.hpp"
 #include "channel/writer_lock.hpp"
 #include "common/error.hpp"
-#include "common/time_units.hpp"
+#include "common/flag_bits.hpp"
+#include "common/flags.hpp"
+#include "common/clock.hpp"
 #include "common/mode.hpp"
 #include "common/process_liveness.hpp"
 
@@ -27,6 +29,8 @@ using namespace channel_layout;
 
 constexpr uint32_t open_flag_mask = SVIPC_CREATE | SVIPC_EXCLUSIVE | SVIPC_CHANNEL_SHARED_WRITER;
 constexpr uint32_t wait_flag_mask = SVIPC_CHANNEL_SPIN | SVIPC_INTERRUPTIBLE;
+static_assert(flag_bits::within(open_flag_mask, flag_bits::shared_open | flag_bits::channel) &&
+              flag_bits::within(wait_flag_mask, flag_bits::channel | flag_bits::wait));
 // How many spin iterations between clock reads (a clock read costs ~20 ns,
 // a pause ~10-40 ns: this keeps the clock under a tenth of the spin).
 constexpr unsigned spins_per_clock_check = 64;
@@ -44,13 +48,6 @@ constexpr unsigned min_retry_attempts = 64;
 // How long an acquire waits (pause loops) for the slot it pinned while a
 // publisher finishes writing it, before pinning the newest value again.
 constexpr unsigned pin_settle_spins = 4096;
-
-inline int64_t monotonic_ns()
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * ns_per_second + ts.tv_nsec;
-}
 
 // now + timeout_ns, saturated: a caller's huge timeout must not overflow.
 inline int64_t deadline_after(int64_t now, int64_t timeout_ns)
@@ -259,7 +256,7 @@ uint64_t Channel::publish(const void *data, uint64_t size)
 
     // The clock is read first: it is most of a publish's cost, and the
     // slot is marked odd for less time if the read is done beforehand.
-    const int64_t now = monotonic_ns();
+    const int64_t now = monotonic_now_ns();
     uint64_t sequence;
     SlotHeader *target = begin_write(sequence);
     target->publish_time_ns.store(now, std::memory_order_relaxed);
@@ -366,7 +363,7 @@ void *Channel::loan()
         fail(EINVAL, label_ + " has one buffer, which holds the newest value: a loan needs buffer_num >= 2");
     if (!holds_writer_lock_)
         prepare_to_publish();
-    loan_time_ = monotonic_ns();
+    loan_time_ = monotonic_now_ns();
     SlotHeader *target = begin_write(loan_sequence_);
     loan_ = target;
     return payload(target);
@@ -408,7 +405,7 @@ int Channel::acquire(int64_t max_age_ns, const void **data, svipc_channel_read_i
         return -ENODATA;
     if (pin_record_ < 0)
         claim_pin_record();
-    const int64_t start = monotonic_ns();
+    const int64_t start = monotonic_now_ns();
     for (unsigned attempt = 1;; attempt++) {
         const auto index = static_cast<uint32_t>(slot_index(sequence, buffer_num_));
         channel_pins::pin(*header_, pin_record_, owner_pid_, index);
@@ -436,7 +433,7 @@ int Channel::acquire(int64_t max_age_ns, const void **data, svipc_channel_read_i
         }
         // Lapped between reading `latest` and pinning: pin the newest again.
         sequence = header_->latest.load(std::memory_order_acquire);
-        if (sequence == 0 || (attempt >= min_retry_attempts && monotonic_ns() - start >= SVIPC_CHANNEL_RETRY_BUDGET_NS)) {
+        if (sequence == 0 || (attempt >= min_retry_attempts && monotonic_now_ns() - start >= SVIPC_CHANNEL_RETRY_BUDGET_NS)) {
             channel_pins::unpin(*header_, pin_record_, owner_pid_);
             if (sequence == 0)
                 return -ENODATA;
@@ -572,7 +569,7 @@ Channel::Found Channel::retry_look(uint64_t sequence, RetryLimit limit, Look loo
     // The publisher lapped us (buffer_num - 1 publishes during one look),
     // is writing the only slot, or a peer scribbles on the slot words: look
     // again at the newest value, within a bounded time.
-    const int64_t start = monotonic_ns();
+    const int64_t start = monotonic_now_ns();
     int64_t give_up = start + SVIPC_CHANNEL_RETRY_BUDGET_NS;
     bool caller_deadline = false;
     if (limit.timeout_ns >= 0) {
@@ -591,7 +588,7 @@ Channel::Found Channel::retry_look(uint64_t sequence, RetryLimit limit, Look loo
         int64_t published = 0;
         if (look(sequence, published))
             return Found{sequence, published};
-        if (attempt >= min_retry_attempts && monotonic_ns() >= give_up)
+        if (attempt >= min_retry_attempts && monotonic_now_ns() >= give_up)
             break;
     }
     if (caller_deadline) {
@@ -615,7 +612,7 @@ int Channel::finish_read(uint64_t sequence, int64_t published, int64_t max_age_n
     if (max_age_ns >= 0) {
         // The publish time is the segment's word: any value, so the
         // difference may overflow (then the value is as stale as can be).
-        if (__builtin_sub_overflow(monotonic_ns(), published, &age)) [[unlikely]]
+        if (__builtin_sub_overflow(monotonic_now_ns(), published, &age)) [[unlikely]]
             age = INT64_MAX;  // only a negative publish time overflows
         if (age > max_age_ns)
             result = SVIPC_CHANNEL_STALE;
@@ -685,7 +682,7 @@ int Channel::wait_for_newer(uint64_t after_sequence, int64_t timeout_ns, uint32_
     if (timeout_ns == 0)
         return -EAGAIN;
 
-    const int64_t start = monotonic_ns();
+    const int64_t start = monotonic_now_ns();
     const int64_t deadline = timeout_ns < 0 ? -1 : deadline_after(start, timeout_ns);
     deadline_out = deadline;
     const bool spin_only = flags & SVIPC_CHANNEL_SPIN;
@@ -698,7 +695,7 @@ int Channel::wait_for_newer(uint64_t after_sequence, int64_t timeout_ns, uint32_
             return 0;
         cpu_relax();
         if (i % spins_per_clock_check == 0) {
-            const int64_t now = monotonic_ns();
+            const int64_t now = monotonic_now_ns();
             if (deadline >= 0 && now >= deadline)
                 return -ETIMEDOUT;
             if (!spin_only && now >= spin_end)
@@ -719,7 +716,7 @@ int Channel::wait_for_newer(uint64_t after_sequence, int64_t timeout_ns, uint32_
         if (header_->latest.load(std::memory_order_seq_cst) <= after_sequence) {
             int64_t sleep_until = deadline;
             if (!fenced) {
-                const int64_t cap = monotonic_ns() + unfenced_sleep_cap_ns;
+                const int64_t cap = monotonic_now_ns() + unfenced_sleep_cap_ns;
                 sleep_until = deadline < 0 ? cap : std::min(deadline, cap);
             }
             result = futex_wait_until(header_->wake_word, word, sleep_until);
@@ -729,7 +726,7 @@ int Channel::wait_for_newer(uint64_t after_sequence, int64_t timeout_ns, uint32_
         header_->sleepers.fetch_sub(1, std::memory_order_seq_cst);
         if (newer())
             return 0;
-        if (result == FutexWaitResult::timed_out || (deadline >= 0 && monotonic_ns() >= deadline))
+        if (result == FutexWaitResult::timed_out || (deadline >= 0 && monotonic_now_ns() >= deadline))
             return -ETIMEDOUT;
         if (result == FutexWaitResult::interrupted && (flags & SVIPC_INTERRUPTIBLE))
             return -EINTR;

@@ -4,15 +4,15 @@
 
 #include "channel/futex.hpp"
 #include "channel/writer_lock.hpp"
+#include "common/clock.hpp"
 #include "common/error.hpp"
-#include "common/time_units.hpp"
+#include "common/key.hpp"
 
 #include <svipc/channel.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
-#include <ctime>
 #include <string>
 #include <unistd.h>
 
@@ -24,20 +24,6 @@ using namespace channel_layout;
 // Sleep at most this long between looks at the init-state word, so a dead
 // initialiser is noticed quickly even though nobody will wake us.
 constexpr int64_t init_poll_ns = 1000000;
-
-int64_t monotonic_ns()
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * ns_per_second + ts.tv_nsec;
-}
-
-int64_t realtime_ns()
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return ts.tv_sec * ns_per_second + ts.tv_nsec;
-}
 
 // pids are at most PID_MAX_LIMIT (2^22), so a genuine "busy" word is below 2^24.
 constexpr uint32_t busy_state_limit = 1u << 24;
@@ -59,7 +45,7 @@ void fill_header(Header &header, const ChannelShape &shape, uint32_t mode)
     header.buffer_num = shape.buffer_num;
     header.header_size = channel_layout::header_size;
     header.slot_stride = slot_stride(shape.payload_size);
-    header.created_realtime_ns = realtime_ns();
+    header.created_realtime_ns = realtime_now_ns();
     header.creator_pid = getpid();
     header.layout_version = layout_version;
     header.latest.store(0, std::memory_order_relaxed);
@@ -71,7 +57,7 @@ void fill_header(Header &header, const ChannelShape &shape, uint32_t mode)
 
 void check_init_deadline(const Header &header, int64_t deadline, const std::string &label)
 {
-    if (monotonic_ns() < deadline)
+    if (monotonic_now_ns() < deadline)
         return;
     const uint32_t state = header.init_state.load(std::memory_order_acquire);
     if (state == init_ready)
@@ -104,7 +90,7 @@ std::string type_text(uint32_t type)
 void initialise_or_wait(Header &header, uint64_t segment_size, bool may_initialise, const ChannelShape &wanted,
                         uint32_t mode, const std::string &label)
 {
-    const int64_t deadline = monotonic_ns() + SVIPC_CHANNEL_INIT_TIMEOUT_NS;
+    const int64_t deadline = monotonic_now_ns() + SVIPC_CHANNEL_INIT_TIMEOUT_NS;
     // Every pass ends at the deadline check below, whatever a peer does to
     // the word (a CAS lost to a scribbler included).
     for (;; check_init_deadline(header, deadline, label)) {
@@ -149,7 +135,7 @@ void initialise_or_wait(Header &header, uint64_t segment_size, bool may_initiali
             }
             continue;  // someone else won the race: look again
         }
-        futex_wait_until(header.init_state, state, std::min(deadline, monotonic_ns() + init_poll_ns));
+        futex_wait_until(header.init_state, state, std::min(deadline, monotonic_now_ns() + init_poll_ns));
     }
 }
 

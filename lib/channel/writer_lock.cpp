@@ -2,8 +2,9 @@
 
 #include "common/deadline.hpp"
 #include "common/error.hpp"
+#include "sem/ctl_arg.hpp"
 #include "sem/limits.hpp"
-#include "common/time_units.hpp"
+#include "common/clock.hpp"
 
 #include <cerrno>
 #include <ctime>
@@ -14,13 +15,6 @@
 namespace svipc {
 
 namespace {
-
-int64_t monotonic_ns()
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * ns_per_second + ts.tv_nsec;
-}
 
 [[noreturn]] void fail_sem(int saved, int32_t semid, const char *what)
 {
@@ -50,11 +44,7 @@ namespace {
 int stat_lock(int32_t semid, uint32_t segment_creator_uid, bool *matches)
 {
     struct semid_ds ds;
-    union {
-        int val;
-        struct semid_ds *buf;
-        unsigned short *array;
-    } arg;
+    SemCtlArg arg;
     arg.buf = &ds;
     if (semctl(semid, 0, IPC_STAT, arg) != 0)
         return errno;
@@ -102,11 +92,11 @@ bool ChannelWriterLock::lock(int32_t semid, int64_t timeout_ns)
         ops[0].sem_flg |= IPC_NOWAIT;
         ops[1].sem_flg |= IPC_NOWAIT;
     }
-    const int64_t deadline = timeout_ns > 0 ? monotonic_ns() + timeout_ns : 0;
+    const int64_t deadline = timeout_ns > 0 ? monotonic_now_ns() + timeout_ns : 0;
     for (;;) {
         int rc;
         if (timeout_ns > 0) {
-            int64_t left = deadline - monotonic_ns();
+            int64_t left = deadline - monotonic_now_ns();
             if (left <= 0)
                 return false;
             struct timespec ts = timespec_from_ns(left);

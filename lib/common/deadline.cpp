@@ -15,13 +15,6 @@ namespace {
 constexpr int64_t forever_timeout = -1; // SVIPC_WAIT_FOREVER
 } // namespace
 
-int64_t monotonic_now_ns() noexcept
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * ns_per_second + ts.tv_nsec;
-}
-
 Deadline::Deadline(int64_t timeout_ns) : timeout_ns_(timeout_ns), forever_(timeout_ns == forever_timeout), end_ns_(0)
 {
     if (timeout_ns < forever_timeout)

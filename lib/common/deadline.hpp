@@ -6,14 +6,13 @@
 // wall-clock jumps must not stretch or cut a relative timeout.
 #pragma once
 
+#include "common/clock.hpp" // monotonic_now_ns, the clock of every deadline
+
 #include <cstdint>
 #include <ctime>
 #include <string>
 
 namespace svipc {
-
-// Nanoseconds on CLOCK_MONOTONIC.
-int64_t monotonic_now_ns() noexcept;
 
 // ns >= 0 as a timespec (a relative wait or an absolute deadline). Where time_t is 32 bits (Debian 12 armhf)
 // a wait of more than 68 years would wrap to a negative, invalid tv_sec: it

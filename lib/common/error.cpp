@@ -1,7 +1,5 @@
 #include "common/error.hpp"
 
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 namespace svipc {
@@ -24,27 +22,6 @@ const char *describe_errno(int code) noexcept
     // strerror, which may format into a shared buffer.
     const char *text = strerrordesc_np(code);
     return text ? text : "Unknown error";
-}
-
-std::string format_key(int key)
-{
-    char text[16];
-    std::snprintf(text, sizeof text, "0x%08x", static_cast<unsigned>(key));
-    return text;
-}
-
-std::string key_text(int key)
-{
-    return key == 0 ? std::string("IPC_PRIVATE") : format_key(key);
-}
-
-void check_flags(uint32_t flags, uint32_t allowed, const char *what)
-{
-    if (flags & ~allowed) {
-        char text[96];
-        std::snprintf(text, sizeof text, "unknown or inapplicable %s flags 0x%x", what, flags & ~allowed);
-        fail(EINVAL, text);
-    }
 }
 
 } // namespace svipc

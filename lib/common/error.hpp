@@ -3,7 +3,7 @@
 // thread's detail message. Nothing here prints or exits.
 #pragma once
 
-#include <cstdint>
+#include <cerrno>
 #include <exception>
 #include <string>
 
@@ -30,19 +30,10 @@ private:
 inline void require(bool condition, const char *message)
 {
     if (!condition)
-        fail(22 /* EINVAL */, message);
+        fail(EINVAL, message);
 }
 
 // Static description of a positive errno value (never NULL).
 const char *describe_errno(int code) noexcept;
-
-// "0x0000abcd": how ipcs prints keys.
-std::string format_key(int key);
-
-// format_key, or "IPC_PRIVATE" for key 0: for messages naming a key.
-std::string key_text(int key);
-
-// -EINVAL naming the offending bits unless every bit of `flags` is in `allowed`.
-void check_flags(uint32_t flags, uint32_t allowed, const char *what);
 
 } // namespace svipc

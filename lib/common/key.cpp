@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <string>
 #include <sys/ipc.h>
 #include <sys/stat.h>
@@ -49,6 +50,18 @@ int32_t key_from_name(std::string_view name)
     require(!name.empty(), "name is empty");
     uint32_t hash = fnv1a(fnv1a(fnv1a_offset_basis, name_key_prefix), name) & positive_int32_mask;
     return hash == IPC_PRIVATE ? 1 : static_cast<int32_t>(hash);
+}
+
+std::string format_key(int key)
+{
+    char text[16];
+    std::snprintf(text, sizeof text, "0x%08x", static_cast<unsigned>(key));
+    return text;
+}
+
+std::string key_text(int key)
+{
+    return key == 0 ? std::string("IPC_PRIVATE") : format_key(key);
 }
 
 } // namespace svipc

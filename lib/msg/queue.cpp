@@ -2,6 +2,9 @@
 
 #include "common/deadline.hpp"
 #include "common/error.hpp"
+#include "common/flag_bits.hpp"
+#include "common/flags.hpp"
+#include "common/key.hpp"
 #include "common/kernel_info.hpp"
 #include "common/mode.hpp"
 #include "msg/bounce_buffer.hpp"
@@ -24,6 +27,8 @@ namespace {
 constexpr uint32_t open_flag_mask = SVIPC_CREATE | SVIPC_EXCLUSIVE;
 constexpr uint32_t send_flag_mask = SVIPC_INTERRUPTIBLE;
 constexpr uint32_t receive_flag_mask = SVIPC_EXCEPT | SVIPC_TRUNCATE | SVIPC_PEEK | SVIPC_INTERRUPTIBLE;
+static_assert(flag_bits::within(open_flag_mask, flag_bits::shared_open) &&
+              flag_bits::within(send_flag_mask | receive_flag_mask, flag_bits::msg | flag_bits::wait));
 // The kernel's msgmax is an int sysctl, so no message is ever longer: a
 // bigger receive capacity never needs a bigger bounce block.
 constexpr uint64_t longest_possible_message = INT_MAX;
@@ -36,17 +41,25 @@ std::string queue_text(int32_t msqid)
 
 
 
-// IPC_STAT; `gone_code` is what a vanished id means to the caller: EIDRM for
-// a handle that once worked, EINVAL for an id the caller typed.
+// A msgctl on `msqid` failed with `saved`: if that says the id is gone
+// (EINVAL or EIDRM, depending on timing), throw what that means to the
+// caller, `gone_code`: EIDRM for a handle that once worked ("queue N" +
+// `removed_text`), EINVAL for an id the caller typed. Returns otherwise.
+void fail_if_gone(int saved, int32_t msqid, int gone_code, const char *removed_text)
+{
+    if (saved == EINVAL || saved == EIDRM)
+        fail(gone_code, gone_code == EIDRM ? queue_text(msqid) + removed_text
+                                           : "no queue with id " + std::to_string(msqid));
+}
+
+// IPC_STAT; `gone_code` as for fail_if_gone.
 struct msqid_ds stat_or_fail(int32_t msqid, int gone_code)
 {
     struct msqid_ds ds;
     if (msgctl(msqid, IPC_STAT, &ds) == 0)
         return ds;
     const int saved = errno;
-    if (saved == EINVAL || saved == EIDRM)
-        fail(gone_code, gone_code == EIDRM ? queue_text(msqid) + " was removed"
-                                           : "no queue with id " + std::to_string(msqid));
+    fail_if_gone(saved, msqid, gone_code, " was removed");
     if (saved == EACCES)
         fail(EACCES, "no read permission on " + queue_text(msqid));
     fail_errno(saved, "IPC_STAT of " + queue_text(msqid) + " failed");
@@ -79,9 +92,20 @@ void set_ds(int32_t msqid, struct msqid_ds &ds, const std::string &what)
     const int saved = errno;
     if (saved == EPERM)
         fail(EPERM, what);
-    if (saved == EINVAL || saved == EIDRM)
-        fail(EIDRM, queue_text(msqid) + " was removed");
+    fail_if_gone(saved, msqid, EIDRM, " was removed");
     fail_errno(saved, "IPC_SET of " + queue_text(msqid) + " failed");
+}
+
+// IPC_RMID; `gone_code` as for fail_if_gone.
+void remove_or_fail(int32_t msqid, int gone_code)
+{
+    if (msgctl(msqid, IPC_RMID, nullptr) == 0)
+        return;
+    const int saved = errno;
+    fail_if_gone(saved, msqid, gone_code, " no longer exists");
+    if (saved == EPERM)
+        fail(EPERM, "only the owner, the creator or a privileged process may remove " + queue_text(msqid));
+    fail_errno(saved, "IPC_RMID of " + queue_text(msqid) + " failed");
 }
 
 // Which messages a receive takes, for error messages.
@@ -323,27 +347,13 @@ void MessageQueue::set_mode(uint32_t mode)
 void MessageQueue::remove()
 {
     owner_.check();
-    if (msgctl(id_, IPC_RMID, nullptr) == 0)
-        return;
-    const int saved = errno;
-    if (saved == EINVAL || saved == EIDRM)
-        fail(EIDRM, queue_text(id_) + " no longer exists");
-    if (saved == EPERM)
-        fail(EPERM, "only the owner, the creator or a privileged process may remove " + queue_text(id_));
-    fail_errno(saved, "IPC_RMID of " + queue_text(id_) + " failed");
+    remove_or_fail(id_, EIDRM);
 }
 
 void MessageQueue::remove_id(int32_t msqid)
 {
     require(msqid >= 0, "msqid is negative");
-    if (msgctl(msqid, IPC_RMID, nullptr) == 0)
-        return;
-    const int saved = errno;
-    if (saved == EINVAL || saved == EIDRM)
-        fail(EINVAL, "no queue with id " + std::to_string(msqid));
-    if (saved == EPERM)
-        fail(EPERM, "only the owner, the creator or a privileged process may remove " + queue_text(msqid));
-    fail_errno(saved, "IPC_RMID of " + queue_text(msqid) + " failed");
+    remove_or_fail(msqid, EINVAL);
 }
 
 } // namespace svipc

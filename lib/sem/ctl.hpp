@@ -1,7 +1,8 @@
-// semctl(2) needs the caller to define union semun (glibc does not), and
-// reports a vanished set as EINVAL or EIDRM depending on timing. These
-// wrappers give each command a typed signature and one failure path.
+// semctl(2) reports a vanished set as EINVAL or EIDRM depending on timing.
+// These wrappers give each command a typed signature and one failure path.
 #pragma once
+
+#include "sem/ctl_arg.hpp"
 
 #include <cstdint>
 #include <string>
@@ -9,12 +10,6 @@
 #include <sys/sem.h>
 
 namespace svipc {
-
-union SemCtlArg {
-    int val;
-    struct semid_ds *buf;
-    unsigned short *array;
-};
 
 // What a failing semctl on an id means to the caller: EIDRM for a handle
 // that once worked, EINVAL for an id the caller typed.

@@ -1,6 +1,7 @@
 #include "sem/init_protocol.hpp"
 
 #include "common/error.hpp"
+#include "common/key.hpp"
 #include "sem/ctl.hpp"
 #include "sem/limits.hpp"
 

@@ -1,6 +1,7 @@
 #include "sem/limits.hpp"
 
 #include "common/sysctl.hpp"
+#include "sem/ctl_arg.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -41,10 +42,7 @@ std::string sem_limit_text(const char *field, uint64_t needed)
 std::string sem_space_limit_text(uint32_t nsems)
 {
     struct seminfo usage {};
-    union {
-        int val;
-        struct seminfo *info;
-    } arg;
+    SemCtlArg arg;
     arg.info = &usage;
     const SemLimits l = read_sem_limits();
     // SEM_INFO reuses fields for usage: semusz = sets, semaem = semaphores.

@@ -2,6 +2,8 @@
 
 #include "common/deadline.hpp"
 #include "common/error.hpp"
+#include "common/flag_bits.hpp"
+#include "common/flags.hpp"
 #include "common/kernel_info.hpp"
 #include "common/mode.hpp"
 #include "sem/ctl.hpp"
@@ -21,6 +23,8 @@ namespace {
 constexpr uint32_t open_flag_mask = SVIPC_CREATE | SVIPC_EXCLUSIVE | SVIPC_NO_UNDO | SVIPC_INTERRUPTIBLE;
 constexpr uint32_t open_id_flag_mask = SVIPC_NO_UNDO;
 constexpr uint32_t op_flag_mask = SVIPC_NO_UNDO;
+static_assert(flag_bits::within(open_flag_mask, flag_bits::shared_open | flag_bits::sem | flag_bits::wait) &&
+              flag_bits::within(open_id_flag_mask | op_flag_mask, flag_bits::sem));
 // Up to this many operations are built on the stack; more need a vector.
 constexpr std::size_t stack_ops = 16;
 

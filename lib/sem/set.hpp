@@ -4,6 +4,7 @@
 // a semctl command.
 #pragma once
 
+#include "common/flag_bits.hpp"
 #include "common/process_owner.hpp"
 
 #include <svipc/sem.h>
@@ -120,6 +121,7 @@ private:
     [[noreturn]] void unlock_failed(uint32_t index, int err) const;
     static constexpr uint32_t wait_flag_mask = SVIPC_NO_UNDO | SVIPC_INTERRUPTIBLE;
     static constexpr uint32_t signal_flag_mask = SVIPC_NO_UNDO;
+    static_assert(flag_bits::within(wait_flag_mask | signal_flag_mask, flag_bits::sem | flag_bits::wait));
 
     short undo_flag(uint32_t call_flags) const
     {

@@ -2,6 +2,9 @@
 
 #include "shm/buffer_remap.hpp"
 #include "common/error.hpp"
+#include "common/flag_bits.hpp"
+#include "common/flags.hpp"
+#include "common/key.hpp"
 #include "common/kernel_info.hpp"
 #include "common/mode.hpp"
 #include "common/page.hpp"
@@ -23,6 +26,8 @@ namespace {
 constexpr uint32_t open_flag_mask = SVIPC_CREATE | SVIPC_EXCLUSIVE | SVIPC_HUGETLB | SVIPC_NORESERVE | SVIPC_AUTO_REMOVE;
 constexpr uint32_t attach_flag_mask = SVIPC_RDONLY | SVIPC_RND | SVIPC_REMAP | SVIPC_PREFAULT;
 constexpr uint32_t attach_into_flag_mask = SVIPC_RDONLY | SVIPC_KEEP_BUFFER | SVIPC_PREFAULT;
+static_assert(flag_bits::within(open_flag_mask, flag_bits::shared_open | flag_bits::shm) &&
+              flag_bits::within(attach_flag_mask | attach_into_flag_mask, flag_bits::shm));
 
 
 std::string hex_address(const void *addr)
