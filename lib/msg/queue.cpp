@@ -4,6 +4,7 @@
 #include "common/error.hpp"
 #include "common/flag_bits.hpp"
 #include "common/flags.hpp"
+#include "common/get_error.hpp"
 #include "common/key.hpp"
 #include "common/kernel_info.hpp"
 #include "common/mode.hpp"
@@ -67,14 +68,8 @@ struct msqid_ds stat_or_fail(int32_t msqid, int gone_code)
 
 [[noreturn]] void fail_msgget(int saved, int32_t key)
 {
-    const std::string name = "queue with key " + key_text(key);
+    fail_if_key_lookup_error(saved, key, "queue");
     switch (saved) {
-    case ENOENT:
-        fail(ENOENT, "no queue with key " + key_text(key) + " (pass SVIPC_CREATE to create it)");
-    case EEXIST:
-        fail(EEXIST, name + " already exists (SVIPC_EXCLUSIVE)");
-    case EACCES:
-        fail(EACCES, "permission denied on " + name);
     case ENOSPC:
         fail(ENOSPC, "system limit reached creating a queue: the number of queues is limited by " +
                          sysctl_limit_text("msgmni", read_sysctl_u64("/proc/sys/kernel/msgmni", 0)));

@@ -1,6 +1,7 @@
 #include "sem/init_protocol.hpp"
 
 #include "common/error.hpp"
+#include "common/get_error.hpp"
 #include "common/key.hpp"
 #include "sem/ctl.hpp"
 #include "sem/limits.hpp"
@@ -27,14 +28,9 @@ constexpr int min_vanish_retries = 3;
 
 [[noreturn]] void fail_semget(int saved, int32_t key, uint32_t nsems, bool creating)
 {
+    fail_if_key_lookup_error(saved, key, "semaphore set");
     const std::string name = "semaphore set with key " + key_text(key);
     switch (saved) {
-    case ENOENT:
-        fail(ENOENT, "no semaphore set with key " + key_text(key) + " (pass SVIPC_CREATE to create it)");
-    case EEXIST:
-        fail(EEXIST, name + " already exists (SVIPC_EXCLUSIVE)");
-    case EACCES:
-        fail(EACCES, "permission denied on " + name);
     case ENOSPC:
         fail(ENOSPC, "system limit reached creating a set of " + std::to_string(nsems) + " semaphores: " +
                          sem_space_limit_text(nsems));

@@ -4,6 +4,7 @@
 #include "common/error.hpp"
 #include "common/flag_bits.hpp"
 #include "common/flags.hpp"
+#include "common/get_error.hpp"
 #include "common/key.hpp"
 #include "common/kernel_info.hpp"
 #include "common/mode.hpp"
@@ -74,14 +75,9 @@ std::string shm_space_limit_text(uint64_t size)
 
 [[noreturn]] void fail_shmget(int saved, int32_t key, uint64_t size, uint32_t flags, bool create)
 {
+    fail_if_key_lookup_error(saved, key, "segment");
     const std::string name = "segment with key " + key_text(key);
     switch (saved) {
-    case ENOENT:
-        fail(ENOENT, "no segment with key " + key_text(key) + " (pass SVIPC_CREATE to create it)");
-    case EEXIST:
-        fail(EEXIST, name + " already exists (SVIPC_EXCLUSIVE)");
-    case EACCES:
-        fail(EACCES, "permission denied on " + name);
     case ENOSPC:
         fail(ENOSPC, "system limit reached creating a segment of " + std::to_string(size) + " bytes: " +
                          shm_space_limit_text(size));
