@@ -1,0 +1,23 @@
+/* svipc bridge — an out thread's wait for the next value, its spin placed
+ * where the next value is expected (bridge_out_wait.c). */
+#ifndef SVIPC_BRIDGE_OUT_WAIT_H
+#define SVIPC_BRIDGE_OUT_WAIT_H
+
+#include <svipc/svipc.h>
+
+#include <stdint.h>
+
+struct bridge_out_wait {
+    int64_t spin_ns;         /* spin budget per value (--spin) */
+    int64_t last_publish_ns; /* publish time of the newest value read (the channel's clock) */
+    int64_t interval_ns;     /* smoothed interval between values; 0: unknown */
+};
+
+/* Call on the thread that waits (it sets that thread's timer slack). */
+void bridge_out_wait_init(struct bridge_out_wait *w, int64_t spin_ns);
+/* After each value read. */
+void bridge_out_wait_seen(struct bridge_out_wait *w, const svipc_channel_read_info *info);
+/* Until the channel has a value newer than `last`: 0, or -EINTR (a signal). */
+int bridge_out_wait_next(struct bridge_out_wait *w, svipc_channel *handle, uint64_t last);
+
+#endif
