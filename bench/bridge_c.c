@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -186,10 +187,10 @@ struct transport {
 };
 
 /* What is measured: raw ZeroMQ, the bridge with its defaults, and the bridge
- * whose out thread spins up to 2 ms before sleeping (--spin 2000, longer than
- * the latency phase's 500 us pacing, so it never sleeps there): the price of
- * the one thread wake-up the bridge adds. The subscriber sleeps in all of
- * them. (Spinning receivers were tried and dropped: on a 2-core machine
+ * whose out thread spins up to 2 ms (--spin 2000, longer than the latency
+ * phase's 500 us pacing, so it never sleeps there): the price of the one
+ * thread wake-up the bridge adds. The subscriber sleeps without spinning in
+ * all of them. (Spinning receivers were tried and dropped: on a 2-core machine
  * shared with other work, they starve the very threads they wait for.) */
 enum path { RAW, BRIDGE, BRIDGE_SPIN, PATHS };
 static const char *const path_names[PATHS] = {"raw zmq", "bridge", "bridge spin"};
@@ -242,12 +243,12 @@ static uint64_t run_sender(struct transport *t, size_t size, int go_fd)
     struct profile_snapshot at[3];
     profile_take(&at[0]);
     s.phase = LATENCY;
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* a periodic publisher, as a timer-driven sensor is */
     int64_t next = now_ns();
     for (uint64_t i = 1; i <= LATENCY_VALUES; i++) {
         next += PACE_US * 1000;
-        while (now_ns() < next) {
-            struct timespec pause = {0, 50000};
-            nanosleep(&pause, NULL);
+        struct timespec due = {next / 1000000000, next % 1000000000};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) == EINTR) {
         }
         s.counter = i;
         s.sent_ns = now_ns();
@@ -481,6 +482,10 @@ static struct pair_result run_pair(size_t size, enum path path)
                     die("the bridge never created the channel");
                 usleep(1000);
             }
+            /* Like the raw SUB in its blocking zmq_recv, the subscriber sleeps
+             * at once: its default spin after each value would hold a CPU the
+             * bridge needs on a 2-core machine, and never catch a paced value. */
+            svipc_channel_set_spin(t.channel, 0);
             t.receive = channel_receive_value;
         } else {
             t.socket = zmq_socket(ctx, ZMQ_SUB);

@@ -1,16 +1,14 @@
-/* svipc bridge — an out thread's wait for the next value, its spin placed
- * where the next value is expected (bridge_out_wait.c). */
+/* svipc bridge — an out thread's wait for its channel's next value
+ * (bridge_out_wait.c). */
 #ifndef SVIPC_BRIDGE_OUT_WAIT_H
 #define SVIPC_BRIDGE_OUT_WAIT_H
 
+#include "bridge_spin.h"
+
 #include <svipc/svipc.h>
 
-#include <stdint.h>
-
 struct bridge_out_wait {
-    int64_t spin_ns;         /* spin budget per value (--spin) */
-    int64_t last_publish_ns; /* publish time of the newest value read (the channel's clock) */
-    int64_t interval_ns;     /* smoothed interval between values; 0: unknown */
+    struct bridge_spin spin; /* on the channel's clock (publish times) */
 };
 
 /* Call on the thread that waits (it sets that thread's timer slack). */

@@ -1,0 +1,93 @@
+/* svipc bridge — where to spend the spin budget: just before the next value.
+ *
+ * Waking a sleeping thread costs more than the rest of the bridge's work per
+ * value (a wake-up on another CPU: tens of microseconds on a busy or virtual
+ * machine), and the bridge has two threads that raw ZeroMQ does not: the out
+ * thread, woken by the publisher, and the in loop, woken by ZeroMQ's I/O
+ * thread where the raw SUB is. A thread that is spinning when the value comes
+ * needs no wake-up, but only if it spins then: spinning right after each
+ * value (the channel's own wait) catches only values that come that fast.
+ *
+ * So each waiting thread learns the interval between values and, while they
+ * come regularly, sleeps (a value that comes early still wakes it) until
+ * shortly before the next one is due, then spins for at most --spin
+ * microseconds: the same budget per value, spent where it helps. A stream
+ * faster than the budget spins right away. A value that comes later than the
+ * window is waited for asleep, and once a window has passed without a value
+ * (a pause) the thread sleeps until values come again: an idle bridge does
+ * not poll.
+ *
+ * A spin that catches nothing is not tried for the next 1, 2, 4 ... 1024
+ * values, and one that catches ends that backoff. This bounds the waste on
+ * irregular streams, and on a machine with fewer free cores than busy threads
+ * it stops a thread from spinning for a value whose producer cannot run
+ * because the spin holds the CPU it needs.
+ */
+#include "bridge_spin.h"
+
+/* Longer intervals are not predicted: a pause, not a rate. */
+#define PREDICT_MAX_NS 10000000000LL
+#define BACKOFF_MAX 1024
+
+void bridge_spin_init(struct bridge_spin *s, int64_t budget_ns)
+{
+    s->budget_ns = budget_ns;
+    s->last_stamp_ns = 0;
+    s->interval_ns = 0;
+    s->offset_ns = 0;
+    s->backoff = 0;
+    s->skip = 0;
+}
+
+void bridge_spin_arrived(struct bridge_spin *s, int64_t stamp_ns, int64_t now_ns, uint64_t values)
+{
+    /* When the value could first be seen here: its stamp plus the smallest
+     * delay seen so far (one the thread was already awake for), creeping up
+     * slowly so that a drifting clock is followed. The delay of a value that
+     * had to wake the thread up includes the wake-up, which would put the
+     * next window too late to catch anything. */
+    int64_t offset = now_ns - stamp_ns;
+    if (s->last_stamp_ns == 0 || offset < s->offset_ns)
+        s->offset_ns = offset;
+    else
+        s->offset_ns += (offset - s->offset_ns) / 64;
+    int64_t dt = s->last_stamp_ns ? stamp_ns - s->last_stamp_ns : 0;
+    s->last_stamp_ns = stamp_ns;
+    if (dt <= 0 || dt > PREDICT_MAX_NS) {
+        s->interval_ns = 0;
+        return;
+    }
+    if (values > 1) /* values skipped since the last one came in between */
+        dt /= (int64_t)(values < 1000000 ? values : 1000000);
+    s->interval_ns = s->interval_ns ? (3 * s->interval_ns + dt) / 4 : dt;
+}
+
+int bridge_spin_window(struct bridge_spin *s, int64_t now_ns, int64_t *ret_from, int64_t *ret_until)
+{
+    if (s->budget_ns <= 0 || s->last_stamp_ns == 0)
+        return 0; /* no spin, or no value yet */
+    if (s->skip > 0) {
+        s->skip--;
+        return 0;
+    }
+    /* Half the budget before the expected time, half after: catches values
+     * that come a little early or late. A stream faster than the budget
+     * (or one value so far) gives a window that has already begun. */
+    int64_t from = s->last_stamp_ns + s->offset_ns + s->interval_ns - s->budget_ns / 2;
+    int64_t until = from + s->budget_ns;
+    if (now_ns >= until)
+        return 0; /* overdue: a pause */
+    *ret_from = from > now_ns ? from : now_ns;
+    *ret_until = until;
+    return 1;
+}
+
+void bridge_spin_result(struct bridge_spin *s, int caught)
+{
+    if (caught) {
+        s->backoff = 0;
+        return;
+    }
+    s->backoff = s->backoff ? (s->backoff < BACKOFF_MAX ? 2 * s->backoff : BACKOFF_MAX) : 1;
+    s->skip = s->backoff;
+}
