@@ -161,7 +161,7 @@ static void run(struct bridge *bridge, int signal_fd, void *zap)
             zmq_getsockopt(items[k].socket, ZMQ_FD, &fds[k].fd, &size);
         }
     }
-    bridge_spin_init(&bridge->in_spin, c->spin_ns);
+    bridge_spin_init(&bridge->in_spin, c->spin_ns, &bridge->stats.spin_caught, &bridge->stats.spin_missed);
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* sleeps before a spin window end when asked */
     int64_t now = monotonic_ns();
     int64_t next_stats = c->stats_ns ? now + c->stats_ns : INT64_MAX;

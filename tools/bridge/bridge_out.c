@@ -144,7 +144,7 @@ static void *topic_thread(void *arg)
     int reported = 0;
     uint64_t last = 0;
     struct bridge_out_wait wait;
-    bridge_out_wait_init(&wait, bridge->config.spin_ns);
+    bridge_out_wait_init(&wait, &bridge->stats, bridge->config.spin_ns);
     while (!atomic_load(&bridge->stop)) {
         if (!handle) {
             int rc = open_channel(topic, &handle);
@@ -157,7 +157,7 @@ static void *topic_thread(void *arg)
             }
             if (reported)
                 fprintf(stderr, "svipc bridge: out: channel '%s' found\n", topic->name);
-            bridge_out_wait_init(&wait, bridge->config.spin_ns);
+            bridge_out_wait_init(&wait, &bridge->stats, bridge->config.spin_ns);
         }
         int rc = bridge_out_wait_next(&wait, handle, last);
         if (rc < 0)

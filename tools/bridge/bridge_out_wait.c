@@ -6,9 +6,9 @@
 #include <errno.h>
 #include <sys/prctl.h>
 
-void bridge_out_wait_init(struct bridge_out_wait *w, int64_t spin_ns)
+void bridge_out_wait_init(struct bridge_out_wait *w, struct bridge_stats *stats, int64_t spin_ns)
 {
-    bridge_spin_init(&w->spin, spin_ns);
+    bridge_spin_init(&w->spin, spin_ns, &stats->spin_caught, &stats->spin_missed);
     /* A timed sleep ends when asked, not up to 50 us (the default slack) later. */
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 }

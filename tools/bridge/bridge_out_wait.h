@@ -4,6 +4,7 @@
 #define SVIPC_BRIDGE_OUT_WAIT_H
 
 #include "bridge_spin.h"
+#include "bridge_stats.h"
 
 #include <svipc/svipc.h>
 
@@ -12,7 +13,7 @@ struct bridge_out_wait {
 };
 
 /* Call on the thread that waits (it sets that thread's timer slack). */
-void bridge_out_wait_init(struct bridge_out_wait *w, int64_t spin_ns);
+void bridge_out_wait_init(struct bridge_out_wait *w, struct bridge_stats *stats, int64_t spin_ns);
 /* After each value read. */
 void bridge_out_wait_seen(struct bridge_out_wait *w, const svipc_channel_read_info *info);
 /* Until the channel has a value newer than `last`: 0, or -EINTR (a signal). */

@@ -29,10 +29,27 @@
 #define PREDICT_MAX_NS 10000000000LL
 #define BACKOFF_MAX 1024
 
-void bridge_spin_init(struct bridge_spin *s, int64_t budget_ns)
+/* Stamps come from a segment or from the network: any value, so no
+ * arithmetic on them may overflow; a value that would is forgotten. */
+static int add(int64_t a, int64_t b, int64_t *ret)
+{
+    return !__builtin_add_overflow(a, b, ret);
+}
+
+static int sub(int64_t a, int64_t b, int64_t *ret)
+{
+    return !__builtin_sub_overflow(a, b, ret);
+}
+
+void bridge_spin_init(struct bridge_spin *s, int64_t budget_ns, atomic_uint_fast64_t *caught,
+                      atomic_uint_fast64_t *missed)
 {
     s->budget_ns = budget_ns;
+    s->caught = caught;
+    s->missed = missed;
+    s->seen = 0;
     s->last_stamp_ns = 0;
+    s->grid_ns = 0;
     s->interval_ns = 0;
     s->offset_ns = 0;
     s->backoff = 0;
@@ -46,25 +63,42 @@ void bridge_spin_arrived(struct bridge_spin *s, int64_t stamp_ns, int64_t now_ns
      * slowly so that a drifting clock is followed. The delay of a value that
      * had to wake the thread up includes the wake-up, which would put the
      * next window too late to catch anything. */
-    int64_t offset = now_ns - stamp_ns;
-    if (s->last_stamp_ns == 0 || offset < s->offset_ns)
+    int64_t offset, step, dt = 0;
+    if (!sub(now_ns, stamp_ns, &offset)) {
+        s->seen = 0;
+        return;
+    }
+    if (!s->seen || offset < s->offset_ns)
         s->offset_ns = offset;
-    else
-        s->offset_ns += (offset - s->offset_ns) / 64;
-    int64_t dt = s->last_stamp_ns ? stamp_ns - s->last_stamp_ns : 0;
+    else if (sub(offset, s->offset_ns, &step))
+        s->offset_ns += step / 64;
+    int had = s->seen;
+    if (had && !sub(stamp_ns, s->last_stamp_ns, &dt))
+        dt = 0;
+    s->seen = 1;
     s->last_stamp_ns = stamp_ns;
     if (dt <= 0 || dt > PREDICT_MAX_NS) {
         s->interval_ns = 0;
+        s->grid_ns = stamp_ns;
         return;
     }
-    if (values > 1) /* values skipped since the last one came in between */
-        dt /= (int64_t)(values < 1000000 ? values : 1000000);
-    s->interval_ns = s->interval_ns ? (3 * s->interval_ns + dt) / 4 : dt;
+    int64_t n = (int64_t)(values < 1000000 ? values : 1000000); /* values skipped since the last one came between */
+    if (n < 1)
+        n = 1;
+    s->interval_ns = s->interval_ns ? (7 * s->interval_ns + dt / n) / 8 : dt / n;
+    /* A periodic publisher publishes on a grid, each value a little late by
+     * its own wake-up: the grid is where the earliest values are, not where
+     * the last one happened to be. */
+    int64_t predicted, late;
+    if (!add(s->grid_ns, n * s->interval_ns, &predicted) || !sub(stamp_ns, predicted, &late) || late <= 0)
+        s->grid_ns = stamp_ns;
+    else
+        s->grid_ns = predicted + late / 8;
 }
 
 int bridge_spin_window(struct bridge_spin *s, int64_t now_ns, int64_t *ret_from, int64_t *ret_until)
 {
-    if (s->budget_ns <= 0 || s->last_stamp_ns == 0)
+    if (s->budget_ns <= 0 || !s->seen)
         return 0; /* no spin, or no value yet */
     if (s->skip > 0) {
         s->skip--;
@@ -73,10 +107,10 @@ int bridge_spin_window(struct bridge_spin *s, int64_t now_ns, int64_t *ret_from,
     /* Half the budget before the expected time, half after: catches values
      * that come a little early or late. A stream faster than the budget
      * (or one value so far) gives a window that has already begun. */
-    int64_t from = s->last_stamp_ns + s->offset_ns + s->interval_ns - s->budget_ns / 2;
-    int64_t until = from + s->budget_ns;
-    if (now_ns >= until)
-        return 0; /* overdue: a pause */
+    int64_t from, until;
+    if (!add(s->grid_ns, s->offset_ns, &from) || !add(from, s->interval_ns - s->budget_ns / 2, &from) ||
+        !add(from, s->budget_ns, &until) || now_ns >= until)
+        return 0; /* overdue (a pause), or nothing sensible to predict */
     *ret_from = from > now_ns ? from : now_ns;
     *ret_until = until;
     return 1;
@@ -84,6 +118,7 @@ int bridge_spin_window(struct bridge_spin *s, int64_t now_ns, int64_t *ret_from,
 
 void bridge_spin_result(struct bridge_spin *s, int caught)
 {
+    atomic_fetch_add_explicit(caught ? s->caught : s->missed, 1, memory_order_relaxed);
     if (caught) {
         s->backoff = 0;
         return;

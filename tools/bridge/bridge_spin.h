@@ -4,17 +4,22 @@
 #ifndef SVIPC_BRIDGE_SPIN_H
 #define SVIPC_BRIDGE_SPIN_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 struct bridge_spin {
     int64_t budget_ns;   /* spin per value (--spin); 0: never spin */
-    int64_t last_stamp_ns; /* the newest value's stamp; 0: none yet */
+    int seen;              /* a value has come: the fields below are set */
+    int64_t last_stamp_ns; /* the newest value's stamp */
     int64_t interval_ns;   /* smoothed interval between stamps; 0: unknown */
+    int64_t grid_ns;       /* the newest value's place on the publisher's grid (its earliest stamps) */
     int64_t offset_ns;     /* least (now - stamp) at arrival, creeping up */
     int backoff, skip;   /* after spins that caught nothing: windows to skip */
+    atomic_uint_fast64_t *caught, *missed; /* --stats counters of windows */
 };
 
-void bridge_spin_init(struct bridge_spin *s, int64_t budget_ns);
+void bridge_spin_init(struct bridge_spin *s, int64_t budget_ns, atomic_uint_fast64_t *caught,
+                      atomic_uint_fast64_t *missed);
 /* A value stamped `stamp_ns` arrived at `now_ns`; `values` > 1 when others
  * came unseen since the last one. */
 void bridge_spin_arrived(struct bridge_spin *s, int64_t stamp_ns, int64_t now_ns, uint64_t values);
