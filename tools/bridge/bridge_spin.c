@@ -44,16 +44,7 @@ static int sub(int64_t a, int64_t b, int64_t *ret)
 void bridge_spin_init(struct bridge_spin *s, int64_t budget_ns, atomic_uint_fast64_t *caught,
                       atomic_uint_fast64_t *missed)
 {
-    s->budget_ns = budget_ns;
-    s->caught = caught;
-    s->missed = missed;
-    s->seen = 0;
-    s->last_stamp_ns = 0;
-    s->grid_ns = 0;
-    s->interval_ns = 0;
-    s->offset_ns = 0;
-    s->backoff = 0;
-    s->skip = 0;
+    *s = (struct bridge_spin){.budget_ns = budget_ns, .caught = caught, .missed = missed}; /* no value yet */
 }
 
 void bridge_spin_arrived(struct bridge_spin *s, int64_t stamp_ns, int64_t now_ns, uint64_t values)
