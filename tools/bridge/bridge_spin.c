@@ -49,20 +49,21 @@ void bridge_spin_init(struct bridge_spin *s, int64_t budget_ns, atomic_uint_fast
 
 void bridge_spin_arrived(struct bridge_spin *s, int64_t stamp_ns, int64_t now_ns, uint64_t values)
 {
-    /* When the value could first be seen here: its stamp plus the smallest
-     * delay seen so far (one the thread was already awake for), creeping up
-     * slowly so that a drifting clock is followed. The delay of a value that
-     * had to wake the thread up includes the wake-up, which would put the
-     * next window too late to catch anything. */
+    /* When the value could first be seen here: its stamp plus a low
+     * quantile of the delays seen (down fast, up slowly: about the lowest
+     * third), which follows a drifting clock. Not the mean: the delay of a
+     * value that had to wake the thread up includes the wake-up, which would
+     * put the next window too late to catch anything; not the least: one
+     * lucky value would put every later window too early. */
     int64_t offset, step, dt = 0;
     if (!sub(now_ns, stamp_ns, &offset)) {
         s->seen = 0;
         return;
     }
-    if (!s->seen || offset < s->offset_ns)
+    if (!s->seen || !sub(offset, s->offset_ns, &step))
         s->offset_ns = offset;
-    else if (sub(offset, s->offset_ns, &step))
-        s->offset_ns += step / 64;
+    else
+        s->offset_ns += step < 0 ? step / 4 : step / 8;
     int had = s->seen;
     if (had && !sub(stamp_ns, s->last_stamp_ns, &dt))
         dt = 0;

@@ -13,7 +13,7 @@ struct bridge_spin {
     int64_t last_stamp_ns; /* the newest value's stamp */
     int64_t interval_ns;   /* smoothed interval between stamps; 0: unknown */
     int64_t grid_ns;       /* the newest value's place on the publisher's grid (its earliest stamps) */
-    int64_t offset_ns;     /* least (now - stamp) at arrival, creeping up */
+    int64_t offset_ns;     /* a low quantile of (now - stamp) at arrival */
     int backoff, skip;   /* after spins that caught nothing: windows to skip */
     atomic_uint_fast64_t *caught, *missed; /* --stats counters of windows */
 };
