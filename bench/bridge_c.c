@@ -13,6 +13,14 @@
  *                     PUB at its high-water mark) on the way.
  *
  *     bridge_c SVIPC_TOOL
+ *
+ * Profile mode, one pair of one path and size, one round:
+ *
+ *     bridge_c SVIPC_TOOL raw|bridge|spin SIZE
+ *
+ * prints, per phase, each thread's CPU time, time runnable but waiting for a
+ * CPU (both from /proc/PID/task/TID/schedstat) and context switches
+ * (voluntary: it slept; involuntary: it was preempted), per value.
  */
 #define _GNU_SOURCE
 #include <svipc/svipc.h>
@@ -25,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -72,6 +82,100 @@ static void die(const char *what)
     _exit(1);
 }
 
+/* ---- profile mode: where each thread's time goes --------------------------- */
+
+#define PROFILE_THREADS 32
+
+struct thread_times {
+    int pid, tid;
+    char name[24];
+    uint64_t cpu_ns, wait_ns, voluntary, involuntary;
+};
+
+struct profile_snapshot {
+    int count;
+    struct thread_times t[PROFILE_THREADS];
+};
+
+static int profiling;
+static pid_t profile_pids[2]; /* this side's process and its bridge (0: none) */
+
+static void read_thread(int pid, int tid, struct thread_times *ret)
+{
+    char path[96], line[160];
+    memset(ret, 0, sizeof *ret);
+    ret->pid = pid;
+    ret->tid = tid;
+    snprintf(path, sizeof path, "/proc/%d/task/%d/comm", pid, tid);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (fgets(ret->name, sizeof ret->name, f))
+            ret->name[strcspn(ret->name, "\n")] = '\0';
+        fclose(f);
+    }
+    if (tid == pid)
+        snprintf(ret->name, sizeof ret->name, "%s", pid == getpid() ? "bench" : "bridge main");
+    snprintf(path, sizeof path, "/proc/%d/task/%d/schedstat", pid, tid);
+    if ((f = fopen(path, "r"))) {
+        unsigned long long run = 0, wait = 0;
+        if (fscanf(f, "%llu %llu", &run, &wait) == 2)
+            ret->cpu_ns = run, ret->wait_ns = wait;
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "/proc/%d/task/%d/status", pid, tid);
+    if ((f = fopen(path, "r"))) {
+        unsigned long long n;
+        while (fgets(line, sizeof line, f)) {
+            if (sscanf(line, "voluntary_ctxt_switches: %llu", &n) == 1)
+                ret->voluntary = n;
+            if (sscanf(line, "nonvoluntary_ctxt_switches: %llu", &n) == 1)
+                ret->involuntary = n;
+        }
+        fclose(f);
+    }
+}
+
+static void profile_take(struct profile_snapshot *s)
+{
+    if (!profiling)
+        return;
+    s->count = 0;
+    for (int i = 0; i < 2; i++) {
+        if (!profile_pids[i])
+            continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/task", profile_pids[i]);
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while (d && (e = readdir(d)) && s->count < PROFILE_THREADS)
+            if (e->d_name[0] != '.')
+                read_thread(profile_pids[i], atoi(e->d_name), &s->t[s->count++]);
+        if (d)
+            closedir(d);
+    }
+}
+
+/* Each thread's share of a phase: the latency phase per value (CPU and
+ * waiting in us), the flat-out phase per second (in ms, i.e. thousandths of
+ * a core); context switches likewise. */
+static void profile_print(const char *side, const char *phase, const struct profile_snapshot *a,
+                          const struct profile_snapshot *b, double per, double ns_unit)
+{
+    if (!profiling || per <= 0)
+        return;
+    for (int j = 0; j < b->count; j++) {
+        const struct thread_times *y = &b->t[j], *x = NULL;
+        for (int i = 0; i < a->count; i++)
+            if (a->t[i].tid == y->tid)
+                x = &a->t[i];
+        if (!x)
+            continue;
+        fprintf(stderr, "profile %-8s %-8s %-15s %9.2f %9.2f %10.3f %10.3f\n", side, phase, y->name,
+                (double)(y->cpu_ns - x->cpu_ns) / ns_unit / per, (double)(y->wait_ns - x->wait_ns) / ns_unit / per,
+                (double)(y->voluntary - x->voluntary) / per, (double)(y->involuntary - x->involuntary) / per);
+    }
+}
+
 /* ---- one transport: send and receive a value ----------------------------- */
 
 struct transport {
@@ -83,10 +187,10 @@ struct transport {
 };
 
 /* What is measured: raw ZeroMQ, the bridge with its defaults, and the bridge
- * whose out thread spins up to 2 ms before sleeping (--spin 2000, longer than
- * the latency phase's 500 us pacing, so it never sleeps there): the price of
- * the one thread wake-up the bridge adds. The subscriber sleeps in all of
- * them. (Spinning receivers were tried and dropped: on a 2-core machine
+ * whose out thread spins up to 2 ms (--spin 2000, longer than the latency
+ * phase's 500 us pacing, so it never sleeps there): the price of the one
+ * thread wake-up the bridge adds. The subscriber sleeps without spinning in
+ * all of them. (Spinning receivers were tried and dropped: on a 2-core machine
  * shared with other work, they starve the very threads they wait for.) */
 enum path { RAW, BRIDGE, BRIDGE_SPIN, PATHS };
 static const char *const path_names[PATHS] = {"raw zmq", "bridge", "bridge spin"};
@@ -136,22 +240,26 @@ static uint64_t run_sender(struct transport *t, size_t size, int go_fd)
     char go_byte;
     if (read(go_fd, &go_byte, 1) != 1)
         die("read");
+    struct profile_snapshot at[3];
+    profile_take(&at[0]);
     s.phase = LATENCY;
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* a periodic publisher, as a timer-driven sensor is */
     int64_t next = now_ns();
     for (uint64_t i = 1; i <= LATENCY_VALUES; i++) {
         next += PACE_US * 1000;
-        while (now_ns() < next) {
-            struct timespec pause = {0, 50000};
-            nanosleep(&pause, NULL);
+        struct timespec due = {next / 1000000000, next % 1000000000};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) == EINTR) {
         }
         s.counter = i;
         s.sent_ns = now_ns();
         memcpy(value, &s, sizeof s);
         t->send(t, value, size);
     }
+    profile_take(&at[1]);
     usleep(100000);
     s.phase = FLAT_OUT;
     uint64_t sent = 0;
+    profile_take(&at[1 + 1]);
     int64_t end = now_ns() + (int64_t)FLAT_OUT_MS * 1000000;
     while (now_ns() < end) {
         s.counter = ++sent;
@@ -159,6 +267,10 @@ static uint64_t run_sender(struct transport *t, size_t size, int go_fd)
         memcpy(value, &s, sizeof s);
         t->send(t, value, size);
     }
+    struct profile_snapshot flat_end;
+    profile_take(&flat_end);
+    profile_print("sender", "latency", &at[0], &at[1], LATENCY_VALUES, 1e3);
+    profile_print("sender", "flat-out", &at[2], &flat_end, FLAT_OUT_MS / 1e3, 1e6);
     /* the end marker: the newest value, so latest-value semantics deliver it */
     s.phase = END;
     for (int i = 0; i < 3000; i++) {
@@ -190,6 +302,8 @@ static struct result run_receiver(struct transport *t, size_t size, int go_fd)
     int said_go = 0;
     int64_t first = 0, last = 0;
     uint64_t sequence, first_sequence = 0;
+    struct profile_snapshot at[4];
+    uint32_t phase_seen = WARMUP;
     for (;;) {
         if (t->receive(t, value, size, &sequence) != 0)
             die("receive");
@@ -198,6 +312,10 @@ static struct result run_receiver(struct transport *t, size_t size, int go_fd)
         if (!said_go) {
             said_go = write(go_fd, "g", 1) == 1;
             continue;
+        }
+        if (s.phase > phase_seen && s.phase <= END) {
+            phase_seen = s.phase;
+            profile_take(&at[phase_seen]);
         }
         if (s.phase == LATENCY && r.latency_values < LATENCY_VALUES)
             latency[r.latency_values++] = now - s.sent_ns;
@@ -215,6 +333,8 @@ static struct result run_receiver(struct transport *t, size_t size, int go_fd)
     }
     if (write(go_fd, "e", 1) != 1)
         die("write");
+    profile_print("receiver", "latency", &at[LATENCY], &at[FLAT_OUT], (double)r.latency_values, 1e3);
+    profile_print("receiver", "flat-out", &at[FLAT_OUT], &at[END], (last - first) / 1e9, 1e6);
     qsort(latency, r.latency_values, sizeof *latency, compare_ns);
     if (r.latency_values) {
         r.p50_us = latency[r.latency_values / 2] / 1e3;
@@ -333,6 +453,8 @@ static struct pair_result run_pair(size_t size, enum path path)
             zmq_getsockopt(t.socket, ZMQ_LAST_ENDPOINT, endpoint, &n);
             t.send = zmq_send_value;
         }
+        profile_pids[0] = getpid();
+        profile_pids[1] = bridge_pid;
         if (write(endpoint_pipe[1], endpoint, sizeof endpoint) != sizeof endpoint)
             die("write");
         uint64_t sent = run_sender(&t, size, go[0]);
@@ -360,6 +482,10 @@ static struct pair_result run_pair(size_t size, enum path path)
                     die("the bridge never created the channel");
                 usleep(1000);
             }
+            /* Like the raw SUB in its blocking zmq_recv, the subscriber sleeps
+             * at once: its default spin after each value would hold a CPU the
+             * bridge needs on a 2-core machine, and never catch a paced value. */
+            svipc_channel_set_spin(t.channel, 0);
             t.receive = channel_receive_value;
         } else {
             t.socket = zmq_socket(ctx, ZMQ_SUB);
@@ -370,6 +496,8 @@ static struct pair_result run_pair(size_t size, enum path path)
                 die("zmq_connect");
             t.receive = zmq_receive_value;
         }
+        profile_pids[0] = getpid();
+        profile_pids[1] = bridge_pid;
         struct result r = run_receiver(&t, size, go[1]);
         if (write(results[1], &r, sizeof r) != sizeof r)
             die("write");
@@ -404,14 +532,41 @@ static double median(double *v, int n)
 
 #define ROUNDS 3
 
+/* Profile mode: one pair, its figures, and each thread's profile lines. */
+static int profile(const char *path_name, size_t size)
+{
+    const char *const arg_names[PATHS] = {"raw", "bridge", "spin"};
+    enum path path = PATHS;
+    for (int i = 0; i < PATHS; i++)
+        if (strcmp(path_name, arg_names[i]) == 0)
+            path = (enum path)i;
+    if (path == PATHS || size < sizeof(struct stamp)) {
+        fprintf(stderr, "bridge_c: profile: a path (raw, bridge, spin) and a size of at least %zu bytes\n",
+                sizeof(struct stamp));
+        return 2;
+    }
+    profiling = 1;
+    fprintf(stderr, "profile %-8s %-8s %-15s %9s %9s %10s %10s\n", "side", "phase", "thread", "cpu", "waiting",
+            "voluntary", "preempted");
+    fprintf(stderr, "  (latency: us and context switches per value; flat-out: ms and context switches per second)\n");
+    struct pair_result p = run_pair(size, path);
+    double seconds = p.r.flat_out_seconds > 0 ? p.r.flat_out_seconds : 1;
+    printf("%zu B %s: p50 %.1f us, p99 %.1f us; flat out: delivered %.0f/s, seen %.0f/s, sent %" PRIu64 "\n", size,
+           path_names[path], p.r.p50_us, p.r.p99_us, p.r.flat_out_delivered / seconds, p.r.flat_out_seen / seconds,
+           p.sent);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: bridge_c SVIPC_TOOL\n");
+    if (argc != 2 && argc != 4) {
+        fprintf(stderr, "usage: bridge_c SVIPC_TOOL [raw|bridge|spin SIZE]\n");
         return 2;
     }
     tool = argv[1];
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc == 4)
+        return profile(argv[2], (size_t)strtoull(argv[3], NULL, 0));
     printf("svipc bridge (channel -> bridge out -> ZeroMQ -> bridge in -> channel, two IPC namespaces)\n"
            "beside raw ZeroMQ PUB/SUB between two processes; latency: %d values every %d us; flat out: %d ms;\n"
            "median of %d interleaved rounds\n\n", LATENCY_VALUES, PACE_US, FLAT_OUT_MS, ROUNDS);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,6 +86,38 @@ static int64_t monotonic_ns(void)
     return svipc_channel_now_ns();
 }
 
+/* zmq_poll, with the loop's spin for in values placed by bridge_spin.c:
+ * sleep in ppoll on the items' file descriptors (anything wakes it early)
+ * until the window, spin in zmq_poll without a timeout through it, then
+ * sleep in zmq_poll. `fds`: each item's fd (a socket's ZMQ_FD). */
+static int poll_items(struct bridge *bridge, zmq_pollitem_t *items, struct pollfd *fds, int count, long timeout_ms)
+{
+    int64_t now = monotonic_ns(), from, until;
+    if (!bridge_spin_window(&bridge->in_spin, now, &from, &until))
+        return zmq_poll(items, count, timeout_ms);
+    int ready = zmq_poll(items, count, 0); /* also what lets a socket's ZMQ_FD signal anew */
+    if (ready != 0)
+        return ready;
+    if (now < from) {
+        int64_t sleep_ns = from - now;
+        if (timeout_ms >= 0 && sleep_ns > (int64_t)timeout_ms * 1000000)
+            sleep_ns = (int64_t)timeout_ms * 1000000;
+        struct timespec t = {sleep_ns / 1000000000, sleep_ns % 1000000000};
+        if (ppoll(fds, (nfds_t)count, &t, NULL) != 0 && (ready = zmq_poll(items, count, 0)) != 0)
+            return ready; /* something came before the window */
+        now = monotonic_ns();
+    }
+    while (now < until) {
+        if ((ready = zmq_poll(items, count, 0)) != 0) {
+            bridge_spin_result(&bridge->in_spin, 1);
+            return ready;
+        }
+        now = monotonic_ns();
+    }
+    bridge_spin_result(&bridge->in_spin, 0);
+    return zmq_poll(items, count, timeout_ms);
+}
+
 /* The event loop: until SIGINT/SIGTERM. */
 static void run(struct bridge *bridge, int signal_fd, void *zap)
 {
@@ -92,9 +125,11 @@ static void run(struct bridge *bridge, int signal_fd, void *zap)
     int n = c->section_count;
     zmq_pollitem_t *items = calloc((size_t)(2 * n + 2), sizeof *items);
     struct bridge_section **owner = calloc((size_t)(2 * n + 2), sizeof *owner);
-    if (!items || !owner) {
+    struct pollfd *fds = calloc((size_t)(2 * n + 2), sizeof *fds);
+    if (!items || !owner || !fds) {
         free(items);
         free(owner);
+        free(fds);
         return;
     }
     int count = 0;
@@ -119,6 +154,15 @@ static void run(struct bridge *bridge, int signal_fd, void *zap)
             items[count++] = (zmq_pollitem_t){.fd = s->notify_fd, .events = ZMQ_POLLIN};
         }
     }
+    for (int k = 0; k < count; k++) {
+        fds[k] = (struct pollfd){.fd = items[k].fd, .events = POLLIN};
+        if (items[k].socket) {
+            size_t size = sizeof fds[k].fd;
+            zmq_getsockopt(items[k].socket, ZMQ_FD, &fds[k].fd, &size);
+        }
+    }
+    bridge_spin_init(&bridge->in_spin, c->spin_ns, &bridge->stats.spin_caught, &bridge->stats.spin_missed);
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* sleeps before a spin window end when asked */
     int64_t now = monotonic_ns();
     int64_t next_stats = c->stats_ns ? now + c->stats_ns : INT64_MAX;
     int64_t next_republish = c->republish_ns ? now + c->republish_ns : INT64_MAX;
@@ -132,7 +176,7 @@ static void run(struct bridge *bridge, int signal_fd, void *zap)
         long timeout_ms = next == INT64_MAX ? -1 : (long)((next - now + 999999) / 1000000);
         if (timeout_ms < 0 && next != INT64_MAX)
             timeout_ms = 0;
-        int ready = zmq_poll(items, count, timeout_ms);
+        int ready = poll_items(bridge, items, fds, count, timeout_ms);
         if (ready < 0 && zmq_errno() != EINTR)
             break;
         if (ready > 0 && (items[0].revents & ZMQ_POLLIN)) {
@@ -166,6 +210,7 @@ static void run(struct bridge *bridge, int signal_fd, void *zap)
     }
     free(items);
     free(owner);
+    free(fds);
 }
 
 int bridge_main(int argc, char **argv)

@@ -152,6 +152,8 @@ static void take(struct bridge *bridge, struct bridge_section *section, zmq_msg_
     t->seen = 1;
     t->stream = v.stream;
     t->last_sequence = v.sequence;
+    if (!(v.flags & BRIDGE_WIRE_FLAG_REPEAT)) /* the rate the main loop's spin is placed by */
+        bridge_spin_arrived(&bridge->in_spin, v.publish_time_ns, svipc_channel_now_ns(), 1);
     write_value(bridge, t, &v);
 }
 

@@ -2,6 +2,7 @@
 #ifndef SVIPC_BRIDGE_INTERNAL_H
 #define SVIPC_BRIDGE_INTERNAL_H
 
+#include "bridge_spin.h"
 #include "bridge_stats.h"
 #include "bridge_wire.h"
 
@@ -44,7 +45,7 @@ struct bridge_config {
     uint64_t max_payload;
     int hwm;
     int expose;              /* allow binding beyond loopback */
-    int64_t spin_ns;         /* out: spin before sleeping in the channel wait */
+    int64_t spin_ns;         /* spin budget per value (bridge_spin.c) */
     uint32_t mode;           /* in: permission bits of channels it creates */
     int max_topics;          /* in: distinct topics accepted per section */
     /* CURVE */
@@ -61,6 +62,7 @@ struct bridge {
     struct bridge_config config;
     void *context;
     struct bridge_stats stats;
+    struct bridge_spin in_spin; /* the main loop's, for values arriving on the in sockets */
     atomic_int stop;
 };
 

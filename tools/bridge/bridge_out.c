@@ -1,7 +1,7 @@
 /* svipc bridge — the out direction: local channels -> one XPUB socket.
  *
  * One thread per channel sleeps in svipc_channel_wait() (no polling while
- * idle), reads the newest value straight into a ZeroMQ message behind the
+ * idle; its spin placed where the next value is due, bridge_out_wait.c), reads the newest value straight into a ZeroMQ message behind the
  * wire header, and sends it on the section's XPUB under the section's lock.
  * Latest value per topic: the XPUB refuses (XPUB_NODROP) instead of queueing
  * beyond --hwm messages; the thread then keeps only the newest value of its
@@ -10,6 +10,7 @@
  * topic's current value, read through a second handle of its own.
  */
 #include "bridge_internal.h"
+#include "bridge_out_wait.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -117,7 +118,6 @@ static int open_channel(struct bridge_out_topic *topic, svipc_channel **ret_hand
         *ret_handle = svipc_channel_close(*ret_handle);
         return rc;
     }
-    svipc_channel_set_spin(*ret_handle, topic->bridge->config.spin_ns);
     topic->type = info.type;
     topic->payload_size = info.payload_size;
     svipc_channel *main_handle = NULL;
@@ -143,6 +143,8 @@ static void *topic_thread(void *arg)
     svipc_channel *handle = NULL;
     int reported = 0;
     uint64_t last = 0;
+    struct bridge_out_wait wait;
+    bridge_out_wait_init(&wait, &bridge->stats, bridge->config.spin_ns);
     while (!atomic_load(&bridge->stop)) {
         if (!handle) {
             int rc = open_channel(topic, &handle);
@@ -155,8 +157,9 @@ static void *topic_thread(void *arg)
             }
             if (reported)
                 fprintf(stderr, "svipc bridge: out: channel '%s' found\n", topic->name);
+            bridge_out_wait_init(&wait, &bridge->stats, bridge->config.spin_ns);
         }
-        int rc = svipc_channel_wait(handle, last, SVIPC_WAIT_FOREVER, SVIPC_INTERRUPTIBLE);
+        int rc = bridge_out_wait_next(&wait, handle, last);
         if (rc < 0)
             continue; /* -EINTR: look at stop */
         zmq_msg_t msg;
@@ -165,6 +168,7 @@ static void *topic_thread(void *arg)
             continue;
         atomic_fetch_add_explicit(&bridge->stats.conflated, info.missed, memory_order_relaxed);
         last = info.sequence;
+        bridge_out_wait_seen(&wait, &info);
         /* The link is full (the send waited SEND_WAIT_MS in vain): keep only
          * the newest value and try again. */
         while ((rc = send_value(topic->section, &msg, 0)) == -EAGAIN && !atomic_load(&bridge->stop)) {

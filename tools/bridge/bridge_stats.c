@@ -71,6 +71,7 @@ void bridge_stats_print(struct bridge_stats *stats)
            load(&stats->conflated), load(&stats->dropped), malformed);
     for (int k = 1; k < BRIDGE_WIRE_FAULT_KINDS; k++)
         printf(" %s=%" PRIu64, bridge_wire_fault_name((enum bridge_wire_fault)k), load(&stats->malformed[k]));
+    printf(" spin_caught=%" PRIu64 " spin_missed=%" PRIu64, load(&stats->spin_caught), load(&stats->spin_missed));
     uint64_t n = stats->latency_count < BRIDGE_LATENCY_SAMPLES ? stats->latency_count : BRIDGE_LATENCY_SAMPLES;
     if (n > 0) {
         qsort(stats->latency_ns, n, sizeof *stats->latency_ns, compare_i64);

@@ -1,0 +1,123 @@
+/* Where the bridge spends its spin (tools/bridge/bridge_spin.c), a pure
+ * function of the values' stamps and arrival times: a periodic stream whose
+ * values come a little late by their publisher's wake-up gets windows that
+ * contain the next value; an irregular one backs off; a pause or no value yet
+ * means no spin, so an idle bridge sleeps. It touches no IPC object; it runs
+ * under the same harness as every suite. */
+#include "bridge_spin.h"
+#include "harness.h"
+
+#include <check.h>
+#include <stdlib.h>
+
+#define US 1000LL
+#define BUDGET (50 * US)
+#define PERIOD (500 * US)
+#define DELAY (8 * US) /* stamp to arrival at the waiting thread */
+
+static atomic_uint_fast64_t caught, missed;
+
+static void init(struct bridge_spin *s)
+{
+    atomic_store(&caught, 0);
+    atomic_store(&missed, 0);
+    bridge_spin_init(s, BUDGET, &caught, &missed);
+}
+
+/* Feed one value stamped `stamp`, arriving DELAY later, after the window the
+ * predictor gave for it (if any): returns 1 if it came inside that window. */
+static int feed(struct bridge_spin *s, int64_t now, int64_t stamp)
+{
+    int64_t from, until;
+    int windowed = bridge_spin_window(s, now, &from, &until);
+    int64_t arrival = stamp + DELAY;
+    int inside = windowed && arrival >= from && arrival < until;
+    if (windowed)
+        bridge_spin_result(s, inside);
+    bridge_spin_arrived(s, stamp, arrival, 1);
+    return inside;
+}
+
+START_TEST(periodic_values_come_inside_the_window)
+{
+    struct bridge_spin s;
+    init(&s);
+    srand(3);
+    int in = 0, n = 2000;
+    int64_t grid = 1000000 * US, now = grid;
+    for (int i = 0; i < n; i++) {
+        int64_t stamp = grid + (rand() % (int)(15 * US)); /* each publish up to 15 us late */
+        in += feed(&s, now, stamp);
+        now = stamp + DELAY + 20 * US; /* the thread has sent the value and waits again */
+        grid += PERIOD;
+    }
+    ck_assert_int_ge(in, n * 9 / 10);
+    ck_assert_uint_ge(atomic_load(&caught), (uint64_t)(n * 9 / 10));
+}
+END_TEST
+
+START_TEST(irregular_values_back_off)
+{
+    struct bridge_spin s;
+    init(&s);
+    srand(5);
+    int64_t stamp = 1000000 * US;
+    int n = 20000;
+    for (int i = 0; i < n; i++) {
+        int64_t now = stamp + DELAY + 20 * US;
+        stamp += 100 * US + rand() % (int)(5000 * US); /* 0.1 to 5 ms apart, at random */
+        feed(&s, now, stamp);
+    }
+    /* Windows that catch by chance end the backoff now and then; still most
+     * values are waited for without a spin. */
+    ck_assert_uint_lt(atomic_load(&caught) + atomic_load(&missed), (uint64_t)(n / 4));
+}
+END_TEST
+
+START_TEST(no_spin_before_values_or_after_a_pause)
+{
+    struct bridge_spin s;
+    init(&s);
+    int64_t from, until;
+    ck_assert_int_eq(bridge_spin_window(&s, 5 * US, &from, &until), 0); /* nothing yet */
+    int64_t t = 1000000 * US;
+    for (int i = 0; i < 10; i++, t += PERIOD)
+        bridge_spin_arrived(&s, t, t + DELAY, 1);
+    ck_assert_int_eq(bridge_spin_window(&s, t - PERIOD + DELAY, &from, &until), 1);
+    ck_assert_int_ge(until - from, 1);
+    ck_assert_int_le(until - from, BUDGET);
+    ck_assert_int_eq(bridge_spin_window(&s, t + 10 * PERIOD, &from, &until), 0); /* long overdue: a pause */
+    bridge_spin_init(&s, 0, &caught, &missed); /* --spin 0 */
+    bridge_spin_arrived(&s, t, t + DELAY, 1);
+    bridge_spin_arrived(&s, t + PERIOD, t + PERIOD + DELAY, 1);
+    ck_assert_int_eq(bridge_spin_window(&s, t + PERIOD + DELAY, &from, &until), 0);
+}
+END_TEST
+
+START_TEST(hostile_stamps_never_give_a_window_beyond_the_budget)
+{
+    struct bridge_spin s;
+    init(&s);
+    srand(11);
+    int64_t now = 1000000 * US;
+    for (int i = 0; i < 100000; i++) {
+        int64_t stamp = (int64_t)(((uint64_t)rand() << 33) ^ ((uint64_t)rand() << 2) ^ (uint64_t)rand());
+        if (rand() % 2)
+            stamp = -stamp;
+        int64_t from, until;
+        if (bridge_spin_window(&s, now, &from, &until)) {
+            ck_assert_int_ge(from, now);
+            ck_assert_int_le(until - from, BUDGET);
+            bridge_spin_result(&s, rand() % 2);
+        }
+        bridge_spin_arrived(&s, stamp, now, 1 + (uint64_t)(rand() % 3));
+        now += 1 + rand() % (int)(1000 * US);
+    }
+}
+END_TEST
+
+HARNESS_SUITE("bridge_spin")
+{
+    HARNESS_CASE("spin", 0, periodic_values_come_inside_the_window, irregular_values_back_off,
+                 no_spin_before_values_or_after_a_pause, hostile_stamps_never_give_a_window_beyond_the_budget);
+}
