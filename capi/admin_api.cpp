@@ -5,6 +5,10 @@
 #include "admin/listing.hpp"
 #include "admin/orphans.hpp"
 #include "guard.hpp"
+#include "text_out.hpp"
+
+#include <optional>
+#include <string>
 
 using svipc::capi::deref;
 using svipc::capi::guard;
@@ -74,6 +78,27 @@ int svipc_admin_channel_stat(int32_t shmid, svipc_channel_info *ret_info)
         if (!channel)
             svipc::fail(EPROTO, "segment " + std::to_string(shmid) + " is not a svipc channel (no channel header)");
         out = *channel;
+        return 0;
+    });
+}
+
+int svipc_admin_channel_describe(int32_t shmid, char *name, uint64_t name_capacity, char *schema,
+                                 uint64_t schema_capacity)
+{
+    return guard(__func__, [&] {
+        svipc::require(name != nullptr && schema != nullptr, "name or schema buffer is NULL");
+        std::optional<svipc::ChannelText> text;
+        const auto channel = svipc::admin::probe_channel(shmid, &text);
+        if (!channel)
+            svipc::fail(EPROTO, "segment " + std::to_string(shmid) + " is not a svipc channel (no channel header)");
+        if (!text)
+            svipc::fail(EPROTO, "segment " + std::to_string(shmid) + " is a svipc channel of layout version " +
+                                    std::to_string(channel->layout_version) +
+                                    " whose header this library does not accept (another version, or corrupt)");
+        svipc::capi::check_text_fits(text->name, name_capacity, "the channel's name");
+        svipc::capi::check_text_fits(text->schema, schema_capacity, "the channel's schema");
+        svipc::capi::copy_text_out(text->name, name, name_capacity, "name");
+        svipc::capi::copy_text_out(text->schema, schema, schema_capacity, "schema");
         return 0;
     });
 }

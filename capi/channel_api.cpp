@@ -4,6 +4,7 @@
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "guard.hpp"
+#include "text_out.hpp"
 #include "common/key.hpp"
 #include "common/last_error.hpp"
 
@@ -64,11 +65,13 @@ int with_message(const char *function, int rc)
     return rc;
 }
 
-int open_channel(int32_t key, const std::string &label, uint32_t type, uint64_t payload_size,
-                 uint32_t buffer_num, uint32_t flags, uint32_t mode, svipc_channel **ret_channel)
+int open_channel(int32_t key, std::string_view name, const std::string &label, uint32_t type, const char *schema,
+                 uint64_t payload_size, uint32_t buffer_num, uint32_t flags, uint32_t mode,
+                 svipc_channel **ret_channel)
 {
     svipc_channel *&out = deref(ret_channel, "ret_channel");
-    out = new svipc_channel{svipc::Channel::open(key, label, type, payload_size, buffer_num, flags, mode)};
+    out = new svipc_channel{
+        svipc::Channel::open(key, name, label, type, schema, payload_size, buffer_num, flags, mode)};
     return 0;
 }
 } // namespace
@@ -81,8 +84,33 @@ int svipc_channel_open(const char *name, uint32_t type, uint64_t payload_size, u
     return guard(__func__, [&] {
         deref(ret_channel, "ret_channel");
         const int32_t key = key_of(name);
-        return open_channel(key, name_label(name, key), type, payload_size, buffer_num, flags, mode,
+        return open_channel(key, name, name_label(name, key), type, nullptr, payload_size, buffer_num, flags, mode,
                             ret_channel);
+    });
+}
+
+int svipc_channel_open_schema(const char *name, uint32_t type, const char *schema, uint64_t payload_size,
+                              uint32_t buffer_num, uint32_t flags, uint32_t mode, svipc_channel **ret_channel)
+{
+    return guard(__func__, [&] {
+        deref(ret_channel, "ret_channel");
+        const int32_t key = key_of(name);
+        return open_channel(key, name, name_label(name, key), type, schema, payload_size, buffer_num, flags, mode,
+                            ret_channel);
+    });
+}
+
+int svipc_channel_name(const svipc_channel *channel, char *buf, uint64_t capacity)
+{
+    return guard(__func__, [&] {
+        return svipc::capi::copy_text_out(deref(channel, "channel handle").impl->name(), buf, capacity, "name");
+    });
+}
+
+int svipc_channel_schema(const svipc_channel *channel, char *buf, uint64_t capacity)
+{
+    return guard(__func__, [&] {
+        return svipc::capi::copy_text_out(deref(channel, "channel handle").impl->schema(), buf, capacity, "schema");
     });
 }
 
@@ -91,7 +119,8 @@ int svipc_channel_open_key(int32_t key, uint32_t type, uint64_t payload_size, ui
 {
     return guard(__func__, [&] {
         deref(ret_channel, "ret_channel");
-        return open_channel(key, key_label(key), type, payload_size, buffer_num, flags, mode, ret_channel);
+        return open_channel(key, "", key_label(key), type, nullptr, payload_size, buffer_num, flags, mode,
+                            ret_channel);
     });
 }
 
@@ -113,7 +142,7 @@ int svipc_channel_remove_name(const char *name)
 {
     return guard(__func__, [&] {
         const int32_t key = key_of(name);
-        svipc::Channel::remove_key(key, name_label(name, key));
+        svipc::Channel::remove_key(key, name, name_label(name, key));
         return 0;
     });
 }

@@ -173,6 +173,10 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any], bool]] = {
                            CHECKED),
     "svipc_channel_open_key": (c_int, [c_int32, c_uint32, c_uint64, c_uint32, c_uint32, c_uint32,
                                        POINTER(ChannelPtr)], CHECKED),
+    "svipc_channel_open_schema": (c_int, [c_char_p, c_uint32, c_char_p, c_uint64, c_uint32, c_uint32, c_uint32,
+                                          POINTER(ChannelPtr)], CHECKED),
+    "svipc_channel_name": (c_int, [ChannelPtr, c_char_p, c_uint64], CHECKED),
+    "svipc_channel_schema": (c_int, [ChannelPtr, c_char_p, c_uint64], CHECKED),
     "svipc_channel_close": (ChannelPtr, [ChannelPtr], PLAIN),
     "svipc_channel_remove": (c_int, [ChannelPtr], CHECKED),
     "svipc_channel_remove_name": (c_int, [c_char_p], CHECKED),
@@ -207,6 +211,7 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any], bool]] = {
     "svipc_limits": (c_int, [POINTER(IpcLimits)], CHECKED),
     "svipc_usage": (c_int, [POINTER(IpcUsage)], CHECKED),
     "svipc_admin_channel_stat": (c_int, [c_int32, POINTER(ChannelInfo)], CHECKED),
+    "svipc_admin_channel_describe": (c_int, [c_int32, c_char_p, c_uint64, c_char_p, c_uint64], CHECKED),
     "svipc_find_orphans": (c_int, [POINTER(OrphanStruct), c_uint32, c_int64, c_uint32], CHECKED),
 }
 

@@ -96,7 +96,8 @@ class ChannelInfo(_InfoStruct):
         ("layout_version", c_uint32), ("latest_sequence", c_uint64),
         ("latest_publish_time_ns", c_int64), ("sleepers", c_uint32),
         ("writer_pid", c_int32), ("segment_size", c_uint64),
-        ("pinned_slots", c_uint32), ("reserved", c_uint32),
+        ("pinned_slots", c_uint32), ("attached", c_uint32),
+        ("created_time_ns", c_int64), ("schema_hash", c_uint64),
     ]
 
 

@@ -116,17 +116,31 @@ SVIPC_API int svipc_usage(svipc_ipc_usage *ret_usage);
  *  moment and checks the header's magic. On success fills *ret_info from the
  *  header (key, shm_id, sem_id, type, payload_size, buffer_num,
  *  layout_version, latest_sequence, latest_publish_time_ns, sleepers,
- *  segment_size; writer_pid from the writer lock). A channel of a layout
+ *  segment_size, created_time_ns, schema_hash; attached from IPC_STAT;
+ *  writer_pid from the writer lock). A channel of a layout
  *  version this library does not know, or whose header fails the checks an
- *  opener makes (doc/security.md), has only key, shm_id, layout_version
- *  and segment_size filled, sem_id -1 and the rest 0; sem_id is also -1 when
+ *  opener makes (doc/security.md), has only key, shm_id, layout_version,
+ *  segment_size and attached filled, sem_id -1 and the rest 0; sem_id is also -1 when
  *  the header's semid does not name a writer lock made by the segment's
- *  creator (a private set of one semaphore). The channel's name cannot be
- *  recovered (its key is a hash of it; the header does not store it).
+ *  creator (a private set of one semaphore). The channel's name and schema:
+ *  svipc_admin_channel_describe().
  *  Errors: -EPROTO the segment is not a channel (too small, other magic, or
  *  still being initialised); -EINVAL ret_info NULL or no segment with that
  *  id; -EACCES no read permission; -EIDRM it was destroyed meanwhile. */
 SVIPC_API int svipc_admin_channel_stat(int32_t shmid, svipc_channel_info *ret_info);
+
+/** The name and schema of the channel segment shmid, without opening it
+ *  (a read-only attach for a moment, as svipc_admin_channel_stat()), each
+ *  copied NUL-terminated into its buffer after the checks an opener makes.
+ *  The name is "" for a channel created by key. name_capacity >=
+ *  SVIPC_CHANNEL_NAME_MAX + 1 and schema_capacity >= SVIPC_CHANNEL_SCHEMA_MAX
+ *  + 1 always suffice. Returns 0.
+ *  Errors: -EPROTO the segment is not a channel, or one of another layout
+ *  version or whose header fails the checks; -ERANGE a buffer too small
+ *  (nothing written); -EINVAL a NULL buffer or no segment with that id;
+ *  -EACCES no read permission; -EIDRM it was destroyed meanwhile. */
+SVIPC_API int svipc_admin_channel_describe(int32_t shmid, char *name, uint64_t name_capacity, char *schema,
+                                           uint64_t schema_capacity);
 
 /** Find objects nobody uses any more, into out[0 .. capacity-1]; returns
  *  how many there are (possibly > capacity).

@@ -57,6 +57,16 @@ typedef struct svipc_channel svipc_channel;
 #define SVIPC_CHANNEL_TYPE_USER     0x10000u    /**< first application-defined tag */
 #define SVIPC_CHANNEL_TYPE_ANY      0xffffffffu /**< when opening an existing channel: accept any type */
 
+/* Names and schemas (doc/channel.md, "Names and schemas"). A channel's
+ * segment stores its name (empty for channels opened by key) and a schema:
+ * printable ASCII text in numpy's dtype terms ("<f8", "(3,)<f8",
+ * "{\"names\":[...],\"formats\":[...],\"offsets\":[...],\"itemsize\":24}") that
+ * the library stores, hashes (64-bit FNV-1a) and compares but never parses.
+ * Channels created without a schema get their type's: BOOL "|b1", INT64
+ * "<i8", FLOAT64 "<f8", BYTES and application tags "|V<payload_size>". */
+#define SVIPC_CHANNEL_NAME_MAX   255u  /**< bytes of a channel name, NUL excluded */
+#define SVIPC_CHANNEL_SCHEMA_MAX 2047u /**< bytes of a schema, NUL excluded */
+
 #define SVIPC_CHANNEL_DEFAULT_BUFFERS 3u         /**< buffer_num 0 when creating means this */
 #define SVIPC_CHANNEL_MAX_BUFFERS     65535u
 #define SVIPC_CHANNEL_ANY_AGE         ((int64_t)-1) /**< max_age_ns: no freshness check */
@@ -97,7 +107,10 @@ typedef struct svipc_channel_info {
     int32_t  writer_pid;       /**< pid holding the writer lock, 0 if nobody */
     uint64_t segment_size;     /**< bytes of the whole segment */
     uint32_t pinned_slots;     /**< slots held by pinning readers right now (svipc_channel_acquire) */
-    uint32_t reserved;         /**< 0 */
+    uint32_t attached;         /**< attachments of the segment (shm_nattch, IPC_STAT at the call):
+                                    the processes that have the channel open, this one included */
+    int64_t  created_time_ns;  /**< CLOCK_REALTIME ns when the channel was initialised */
+    uint64_t schema_hash;      /**< 64-bit FNV-1a of the schema text */
 } svipc_channel_info;
 
 /** Open (and with SVIPC_CREATE, create and initialise) the channel named
@@ -134,6 +147,36 @@ SVIPC_API int svipc_channel_open(const char *name, uint32_t type, uint64_t paylo
  *  Errors: as svipc_channel_open(). */
 SVIPC_API int svipc_channel_open_key(int32_t key, uint32_t type, uint64_t payload_size, uint32_t buffer_num,
                                      uint32_t flags, uint32_t mode, svipc_channel **ret_channel);
+
+/** svipc_channel_open() with a schema (numpy dtype text, see above; NULL:
+ *  the type's default when creating, any schema when opening). Creating:
+ *  stores name and schema; the library does not parse schemas, so give the
+ *  type tag and payload_size (the dtype's itemsize; 0 is refused as in
+ *  svipc_channel_open). Opening an existing channel: a non-NULL schema must
+ *  be the same text as the stored one, else -EINVAL with a message naming
+ *  both. The stored name is compared with `name` at every open: two names
+ *  whose keys collide are never mixed up (-EEXIST naming the other).
+ *  Errors: those of svipc_channel_open(), and -EINVAL a schema that is
+ *  empty, longer than SVIPC_CHANNEL_SCHEMA_MAX or not printable ASCII, or
+ *  other than the stored one; -EINVAL a name longer than
+ *  SVIPC_CHANNEL_NAME_MAX; -EEXIST the key holds a channel of another name. */
+SVIPC_API int svipc_channel_open_schema(const char *name, uint32_t type, const char *schema, uint64_t payload_size,
+                                        uint32_t buffer_num, uint32_t flags, uint32_t mode,
+                                        svipc_channel **ret_channel);
+
+/** Copy the channel's name (as stored in its header, validated at open; ""
+ *  for a channel opened by key) into buf, NUL-terminated. Returns its length
+ *  in bytes (NUL excluded). SVIPC_CHANNEL_NAME_MAX + 1 bytes always suffice.
+ *  Errors: -EINVAL NULL handle or buf; -ERANGE capacity below length + 1
+ *  (nothing written). */
+SVIPC_API int svipc_channel_name(const svipc_channel *channel, char *buf, uint64_t capacity);
+
+/** Copy the channel's schema (as stored in its header, validated at open)
+ *  into buf, NUL-terminated. Returns its length in bytes (NUL excluded).
+ *  SVIPC_CHANNEL_SCHEMA_MAX + 1 bytes always suffice.
+ *  Errors: -EINVAL NULL handle or buf; -ERANGE capacity below length + 1
+ *  (nothing written). */
+SVIPC_API int svipc_channel_schema(const svipc_channel *channel, char *buf, uint64_t capacity);
 
 /** Release a handle: gives up the writer lock if this handle holds it and
  *  detaches the segment. Never removes the channel. Accepts NULL; returns NULL. */
@@ -351,9 +394,11 @@ SVIPC_API uint64_t svipc_channel_payload_size(const svipc_channel *channel);
 SVIPC_API uint64_t svipc_channel_latest(const svipc_channel *channel);
 
 /** Fill *ret_info from the header and the kernel objects. type,
- *  payload_size, buffer_num, layout_version and sem_id are what this handle
- *  validated at open; latest_sequence, latest_publish_time_ns and sleepers
- *  are the segment's words now (a peer may have written anything there).
+ *  payload_size, buffer_num, layout_version, sem_id, created_time_ns and
+ *  schema_hash are what this handle validated at open; latest_sequence,
+ *  latest_publish_time_ns, sleepers and pinned_slots are the segment's words
+ *  now (a peer may have written anything there); attached comes from
+ *  IPC_STAT now. Nothing of this costs a publisher anything.
  *  Errors: -EINVAL NULL argument; -EIDRM the writer lock was removed; -ECHILD. */
 SVIPC_API int svipc_channel_stat(svipc_channel *channel, svipc_channel_info *ret_info);
 

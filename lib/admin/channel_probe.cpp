@@ -55,7 +55,7 @@ int32_t writer_lock_holder(int32_t semid)
 
 } // namespace
 
-std::optional<svipc_channel_info> probe_channel(int32_t shmid)
+std::optional<svipc_channel_info> probe_channel(int32_t shmid, std::optional<ChannelText> *text)
 {
     require(shmid >= 0, "shmid is negative");
     struct shmid_ds ds;
@@ -83,10 +83,19 @@ std::optional<svipc_channel_info> probe_channel(int32_t shmid)
     info.sem_id = -1;
     info.layout_version = identity.layout_version;
     info.segment_size = ds.shm_segsz;
+    info.attached = static_cast<uint32_t>(ds.shm_nattch);
     const layout::LayoutVerdict verdict = layout::validate_channel_layout(identity, ds.shm_segsz);
     if (verdict.problem)
         return info; // a channel, but of another layout version or with a corrupt header: no more is trusted
+    const layout::Description description = layout::snapshot_description(attachment.header());
+    if (layout::validate_channel_description(description) != nullptr)
+        return info; // a corrupt description: as a corrupt header
     const layout::ChannelBounds &bounds = verdict.bounds;
+    info.created_time_ns = identity.created_realtime_ns;
+    info.schema_hash = description.schema_hash;
+    if (text != nullptr)
+        *text = ChannelText{std::string(description.name, description.name_length),
+                            std::string(description.schema, description.schema_length)};
     info.type = bounds.element_type;
     info.payload_size = bounds.payload_size;
     info.buffer_num = bounds.buffer_num;

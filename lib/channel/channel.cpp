@@ -99,8 +99,9 @@ template <uint64_t width>
 
 } // namespace
 
-std::unique_ptr<Channel> Channel::open(int32_t key, const std::string &label, uint32_t type, uint64_t payload_size,
-                                       uint32_t buffer_num, uint32_t flags, uint32_t mode)
+std::unique_ptr<Channel> Channel::open(int32_t key, std::string_view name, const std::string &label, uint32_t type,
+                                       const char *schema, uint64_t payload_size, uint32_t buffer_num, uint32_t flags,
+                                       uint32_t mode)
 {
     check_flags(flags, open_flag_mask, "channel open");
     const uint32_t perms = resolve_mode(mode);
@@ -114,8 +115,21 @@ std::unique_ptr<Channel> Channel::open(int32_t key, const std::string &label, ui
     if (create && !complete_shape && (flags & SVIPC_EXCLUSIVE || key == 0))
         fail(EINVAL, "creating " + label + " needs a type (not SVIPC_CHANNEL_TYPE_ANY) and a payload size > 0");
 
+    if (name.size() > SVIPC_CHANNEL_NAME_MAX)
+        fail(EINVAL, "channel name of " + std::to_string(name.size()) + " bytes is longer than SVIPC_CHANNEL_NAME_MAX (" +
+                         std::to_string(SVIPC_CHANNEL_NAME_MAX) + ")");
+    if (schema != nullptr) {
+        const std::string_view text(schema, strnlen(schema, SVIPC_CHANNEL_SCHEMA_MAX + 1));
+        if (const char *problem = schema_text_problem(text))
+            fail(EINVAL, "schema for " + label + " refused: " + problem + " (1.." +
+                             std::to_string(SVIPC_CHANNEL_SCHEMA_MAX) + " bytes, 0x20..0x7e)");
+    }
+
     ChannelShape wanted{type, payload_size, buffer_num};
     ChannelShape initial{type, payload_size, buffer_num ? buffer_num : SVIPC_CHANNEL_DEFAULT_BUFFERS};
+    const ChannelText wanted_text{std::string(name), schema ? std::string(schema) : std::string()};
+    const ChannelText initial_text{wanted_text.name,
+                                   schema ? wanted_text.schema : default_schema(type, payload_size)};
     const uint64_t size = complete_shape ? channel_layout::segment_size(payload_size, initial.buffer_num) : 0;
 
     std::unique_ptr<ShmSegment> segment;
@@ -153,10 +167,10 @@ std::unique_ptr<Channel> Channel::open(int32_t key, const std::string &label, ui
         // makes has the creator every opener checks for below.
         const uint32_t creator_uid = segment->stat().cuid;
         const bool may_initialise = create && complete_shape && geteuid() == creator_uid;
-        initialise_or_wait(header, segment->size(), may_initialise, initial, perms, label);
-        const ChannelBounds bounds = verify_header(header, segment->size(), wanted, label);
-        ChannelWriterLock::verify(bounds.writer_lock_semid, creator_uid, label);
-        return std::unique_ptr<Channel>(new Channel(std::move(segment), base, bounds, key, label, flags));
+        initialise_or_wait(header, segment->size(), may_initialise, initial, initial_text, perms, label);
+        const VerifiedHeader verified = verify_header(header, segment->size(), wanted, wanted_text, label);
+        ChannelWriterLock::verify(verified.bounds.writer_lock_semid, creator_uid, label);
+        return std::unique_ptr<Channel>(new Channel(std::move(segment), base, verified, key, label, flags));
     } catch (...) {
         if (created && segment)
             segment->remove();  // do not leak the segment this call made
@@ -164,13 +178,15 @@ std::unique_ptr<Channel> Channel::open(int32_t key, const std::string &label, ui
     }
 }
 
-Channel::Channel(std::unique_ptr<ShmSegment> segment, void *base, const ChannelBounds &bounds, int32_t key,
+Channel::Channel(std::unique_ptr<ShmSegment> segment, void *base, const VerifiedHeader &verified, int32_t key,
                  const std::string &label, uint32_t flags)
     : segment_(std::move(segment)), header_(static_cast<Header *>(base)),
-      slots_(static_cast<unsigned char *>(base) + bounds.slots_offset), payload_size_(bounds.payload_size),
-      slot_stride_(bounds.slot_stride), buffer_num_(bounds.buffer_num), writer_semid_(bounds.writer_lock_semid),
-      element_type_(bounds.element_type), layout_version_(bounds.layout_version), key_(key),
-      shared_writer_(flags & SVIPC_CHANNEL_SHARED_WRITER), label_(label)
+      slots_(static_cast<unsigned char *>(base) + verified.bounds.slots_offset),
+      payload_size_(verified.bounds.payload_size), slot_stride_(verified.bounds.slot_stride),
+      buffer_num_(verified.bounds.buffer_num), writer_semid_(verified.bounds.writer_lock_semid),
+      element_type_(verified.bounds.element_type), layout_version_(verified.bounds.layout_version), key_(key),
+      shared_writer_(flags & SVIPC_CHANNEL_SHARED_WRITER), label_(label), text_(verified.text),
+      schema_hash_(verified.schema_hash), created_realtime_ns_(verified.created_realtime_ns)
 {
 }
 
@@ -808,6 +824,9 @@ svipc_channel_info Channel::stat() const
     info.sleepers = header_->sleepers.load(std::memory_order_relaxed);
     info.writer_pid = ChannelWriterLock::holder(writer_semid_);
     info.segment_size = segment_->size();
+    info.attached = static_cast<uint32_t>(segment_->stat().nattch);
+    info.created_time_ns = created_realtime_ns_;
+    info.schema_hash = schema_hash_;
     return info;
 }
 
@@ -818,7 +837,7 @@ void Channel::remove()
     ChannelWriterLock::remove(writer_semid_);
 }
 
-void Channel::remove_key(int32_t key, const std::string &label)
+void Channel::remove_key(int32_t key, std::string_view name, const std::string &label)
 {
     std::unique_ptr<ShmSegment> segment;
     try {
@@ -835,6 +854,15 @@ void Channel::remove_key(int32_t key, const std::string &label)
     const Identity identity = snapshot_identity(header);
     if (identity.init_state != init_ready || identity.magic != magic)
         fail(EPROTO, label + " is not an initialised svipc channel; left alone");
+    // Another name with the same key is another channel: never removed by
+    // this name. (Older layouts and corrupt headers have no trusted name.)
+    if (!name.empty() && validate_channel_layout(identity, segment->size()).problem == nullptr) {
+        const Description description = snapshot_description(header);
+        if (validate_channel_description(description) == nullptr && description.name_length != 0 &&
+            name != std::string_view(description.name, description.name_length))
+            fail(EEXIST, label + " is taken by channel '" + std::string(description.name, description.name_length) +
+                             "' (the two names hash to the same key); left alone");
+    }
     // The semid comes from the segment: remove it only if it is a channel
     // writer lock of this segment's creator; a set already gone is fine.
     const int32_t semid = identity.writer_lock_semid;

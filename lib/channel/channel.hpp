@@ -5,6 +5,7 @@
 
 #include "common/process_owner.hpp"
 
+#include "channel/init.hpp"
 #include "channel/layout.hpp"
 #include "channel/layout_validator.hpp"
 #include "shm/segment.hpp"
@@ -14,17 +15,23 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace svipc {
 
 class Channel {
 public:
+    // name: what the channel is called ("" when opened by key); stored when
+    // creating, compared with the stored name otherwise. schema: nullptr
+    // accepts the existing schema (and stores the type's default one when
+    // creating), else stored when creating and compared otherwise.
     // label names the channel in messages ("channel 'camera' (key 0x...)").
-    static std::unique_ptr<Channel> open(int32_t key, const std::string &label, uint32_t type,
-                                         uint64_t payload_size, uint32_t buffer_num, uint32_t flags,
-                                         uint32_t mode);
-    // Removes the channel with this key if it is one; never touches other segments.
-    static void remove_key(int32_t key, const std::string &label);
+    static std::unique_ptr<Channel> open(int32_t key, std::string_view name, const std::string &label, uint32_t type,
+                                         const char *schema, uint64_t payload_size, uint32_t buffer_num,
+                                         uint32_t flags, uint32_t mode);
+    // Removes the channel with this key if it is one; never touches other
+    // segments, nor a channel stored under another name than `name` ("" : any).
+    static void remove_key(int32_t key, std::string_view name, const std::string &label);
 
     // Releases the writer lock if held, then detaches.
     ~Channel();
@@ -62,10 +69,13 @@ public:
     uint64_t payload_size() const { return payload_size_; }
     uint64_t latest() const { return header_->latest.load(std::memory_order_acquire); }
     svipc_channel_info stat() const;
+    // The name and schema validated at open (the handle's copies).
+    const std::string &name() const { return text_.name; }
+    const std::string &schema() const { return text_.schema; }
     void remove();
 
 private:
-    Channel(std::unique_ptr<ShmSegment> segment, void *base, const channel_layout::ChannelBounds &bounds, int32_t key,
+    Channel(std::unique_ptr<ShmSegment> segment, void *base, const VerifiedHeader &verified, int32_t key,
             const std::string &label, uint32_t flags);
     // What bounds a read's retries besides SVIPC_CHANNEL_RETRY_BUDGET_NS:
     // the caller's timeout (-1: none) and its deadline if already known
@@ -162,6 +172,10 @@ private:
     uint64_t last_read_ = 0;  // sequence of this handle's newest read, for `missed`
     int64_t spin_ns_ = SVIPC_CHANNEL_DEFAULT_SPIN_NS;
     std::string label_;
+    // The description, validated at open; never re-read from the segment.
+    ChannelText text_;
+    uint64_t schema_hash_;
+    int64_t created_realtime_ns_;
 };
 
 } // namespace svipc

@@ -6,6 +6,7 @@
 #include "channel/writer_lock.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "common/fnv1a.hpp"
 #include "common/key.hpp"
 
 #include <svipc/channel.h>
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <string>
 #include <unistd.h>
 
@@ -38,8 +40,21 @@ pid_t busy_pid(uint32_t state)
     return static_cast<pid_t>(state >> init_pid_shift);
 }
 
-void fill_header(Header &header, const ChannelShape &shape, uint32_t mode)
+void fill_description(Header &header, const ChannelText &text)
 {
+    // The opener checked both lengths against the fields (Channel::open).
+    header.name_length = static_cast<uint32_t>(text.name.size());
+    std::memset(header.name, 0, sizeof header.name);
+    std::memcpy(header.name, text.name.data(), text.name.size());
+    header.schema_length = static_cast<uint32_t>(text.schema.size());
+    std::memset(header.schema, 0, sizeof header.schema);
+    std::memcpy(header.schema, text.schema.data(), text.schema.size());
+    header.schema_hash = fnv1a64(text.schema);
+}
+
+void fill_header(Header &header, const ChannelShape &shape, const ChannelText &text, uint32_t mode)
+{
+    fill_description(header, text);
     header.element_type = shape.type;
     header.payload_size = shape.payload_size;
     header.buffer_num = shape.buffer_num;
@@ -70,6 +85,13 @@ void check_init_deadline(const Header &header, int64_t deadline, const std::stri
                         " ms (open with SVIPC_CREATE to initialise it)");
 }
 
+// A header's text for messages: quoted, at most this many bytes.
+std::string quoted(const std::string &text)
+{
+    constexpr size_t shown = 200;
+    return "'" + (text.size() > shown ? text.substr(0, shown) + "..." : text) + "'";
+}
+
 std::string type_text(uint32_t type)
 {
     switch (type) {
@@ -87,8 +109,27 @@ std::string type_text(uint32_t type)
 }
 } // namespace
 
+std::string default_schema(uint32_t type, uint64_t payload_size)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const std::string native = "<";
+#else
+    const std::string native = ">";
+#endif
+    switch (type) {
+    case SVIPC_CHANNEL_TYPE_BOOL:
+        return "|b1";
+    case SVIPC_CHANNEL_TYPE_INT64:
+        return native + "i8";
+    case SVIPC_CHANNEL_TYPE_FLOAT64:
+        return native + "f8";
+    default:
+        return "|V" + std::to_string(payload_size);
+    }
+}
+
 void initialise_or_wait(Header &header, uint64_t segment_size, bool may_initialise, const ChannelShape &wanted,
-                        uint32_t mode, const std::string &label)
+                        const ChannelText &text, uint32_t mode, const std::string &label)
 {
     const int64_t deadline = monotonic_now_ns() + SVIPC_CHANNEL_INIT_TIMEOUT_NS;
     // Every pass ends at the deadline check below, whatever a peer does to
@@ -122,7 +163,7 @@ void initialise_or_wait(Header &header, uint64_t segment_size, bool may_initiali
                                      " buffers of " + std::to_string(wanted.payload_size) + " bytes");
                 }
                 try {
-                    fill_header(header, wanted, mode);
+                    fill_header(header, wanted, text, mode);
                 } catch (...) {
                     header.init_state.store(state, std::memory_order_release);
                     throw;
@@ -139,8 +180,8 @@ void initialise_or_wait(Header &header, uint64_t segment_size, bool may_initiali
     }
 }
 
-ChannelBounds verify_header(const Header &header, uint64_t segment_size, const ChannelShape &wanted,
-                            const std::string &label)
+VerifiedHeader verify_header(const Header &header, uint64_t segment_size, const ChannelShape &wanted,
+                             const ChannelText &wanted_text, const std::string &label)
 {
     const Identity identity = snapshot_identity(header);
     const LayoutVerdict verdict = validate_channel_layout(identity, segment_size);
@@ -155,6 +196,21 @@ ChannelBounds verify_header(const Header &header, uint64_t segment_size, const C
                          std::to_string(identity.slot_stride) + ", " + std::to_string(identity.buffer_num) +
                          " buffers, segment " + std::to_string(segment_size) + " bytes)");
     const ChannelBounds &bounds = verdict.bounds;
+    const Description description = snapshot_description(header);
+    if (const char *problem = validate_channel_description(description))
+        fail(EPROTO, label + " has an inconsistent header: " + problem);
+    VerifiedHeader verified{bounds,
+                            {std::string(description.name, description.name_length),
+                             std::string(description.schema, description.schema_length)},
+                            description.schema_hash,
+                            identity.created_realtime_ns};
+    // A channel created by key has no name: any name with its key may open it.
+    if (!wanted_text.name.empty() && !verified.text.name.empty() && wanted_text.name != verified.text.name)
+        fail(EEXIST, label + " is taken by channel " + quoted(verified.text.name) +
+                         " (the two names hash to the same key; pick another name)");
+    // The schema first: it says more than the type tag or size that follow from it.
+    if (!wanted_text.schema.empty() && wanted_text.schema != verified.text.schema)
+        fail(EINVAL, label + " has schema " + quoted(verified.text.schema) + ", not " + quoted(wanted_text.schema));
     if (wanted.type != SVIPC_CHANNEL_TYPE_ANY && wanted.type != bounds.element_type)
         fail(EINVAL, label + " holds " + type_text(bounds.element_type) + ", not " + type_text(wanted.type));
     if (wanted.payload_size != 0 && wanted.payload_size != bounds.payload_size)
@@ -163,7 +219,7 @@ ChannelBounds verify_header(const Header &header, uint64_t segment_size, const C
     if (wanted.buffer_num != 0 && wanted.buffer_num != bounds.buffer_num)
         fail(EINVAL, label + " has " + std::to_string(bounds.buffer_num) + " buffers, not " +
                          std::to_string(wanted.buffer_num) + " (pass 0 to accept the existing count)");
-    return bounds;
+    return verified;
 }
 
 } // namespace svipc

@@ -18,6 +18,26 @@ struct ChannelShape {
     uint32_t buffer_num;    // 0: accept the existing one
 };
 
+// The channel's name and schema: what an initialiser writes, and what an
+// opener requires of an existing channel (an empty field: accept any).
+struct ChannelText {
+    std::string name;
+    std::string schema;
+};
+
+// The schema of a channel created without one: numpy's text for the type
+// tag's element (BOOL "|b1", INT64 "<i8", FLOAT64 "<f8" on little-endian
+// hosts), opaque "|V<payload_size>" for BYTES and application tags.
+std::string default_schema(uint32_t type, uint64_t payload_size);
+
+// What open keeps of a validated header.
+struct VerifiedHeader {
+    channel_layout::ChannelBounds bounds;
+    ChannelText text;
+    uint64_t schema_hash;
+    int64_t created_realtime_ns;
+};
+
 // Returns once the header is initialised. may_initialise: this opener may
 // fill a fresh header (it passed SVIPC_CREATE and a complete shape, and is
 // the segment's creator uid, so the writer lock it makes passes
@@ -25,13 +45,15 @@ struct ChannelShape {
 // Throws ETIMEDOUT after SVIPC_CHANNEL_INIT_TIMEOUT_NS, EPROTO for a segment
 // that is not a channel, EINVAL if the segment cannot hold `wanted`.
 void initialise_or_wait(channel_layout::Header &header, uint64_t segment_size, bool may_initialise,
-                        const ChannelShape &wanted, uint32_t mode, const std::string &label);
+                        const ChannelShape &wanted, const ChannelText &text, uint32_t mode,
+                        const std::string &label);
 
-// Validates the header once (channel/layout_validator.hpp) and returns the
-// bounds the handle keeps. Throws EPROTO (not a channel, other layout
-// version, inconsistent header) or EINVAL (another type, payload size or
-// buffer count than wanted).
-channel_layout::ChannelBounds verify_header(const channel_layout::Header &header, uint64_t segment_size, const ChannelShape &wanted,
-                   const std::string &label);
+// Validates the header once (channel/layout_validator.hpp) and returns what
+// the handle keeps. Throws EPROTO (not a channel, other layout version,
+// inconsistent header or description), EINVAL (another type, payload size,
+// buffer count or schema than wanted) or EEXIST (the key holds a channel of
+// another name: two names with one key are never shared).
+VerifiedHeader verify_header(const channel_layout::Header &header, uint64_t segment_size, const ChannelShape &wanted,
+                             const ChannelText &wanted_text, const std::string &label);
 
 } // namespace svipc

@@ -1,7 +1,8 @@
 // The shared-memory layout of a channel: what every process that maps the
 // segment agrees on, byte for byte. Bump layout_version on any change.
 //
-//   offset 0             Header (identity | publisher | sleepers | pin mask | pin records)
+//   offset 0             Header (identity | publisher | sleepers | pin mask | pin records |
+//                        description: name and schema)
 //   offset header_size   slot 0: SlotHeader (one cache line) + payload rounded up to 64 B
 //   ...                  slot buffer_num - 1
 //
@@ -19,7 +20,8 @@ namespace svipc::channel_layout {
 constexpr uint32_t magic = 0x48435653u;     // "SVCH" in a little-endian dump
 // 2: publish uses the asymmetric fence (channel/asymmetric_fence.hpp).
 // 3: pinned reads (pin mask and pin records in the header; publishers skip pinned slots).
-constexpr uint32_t layout_version = 3;
+// 4: self-describing channels (name, schema text and its hash after the pin records).
+constexpr uint32_t layout_version = 4;
 constexpr uint64_t cache_line = 64;
 // The largest payload a channel may hold. Also what keeps every size derived
 // from a validated payload size (stride, segment size) far from overflowing.
@@ -58,6 +60,14 @@ constexpr uint64_t pin_owner(uint32_t pid, uint32_t slot_plus_one)
     return (uint64_t{pid} << 32) | slot_plus_one;
 }
 
+// The description (doc/channel.md, "Names and schemas"): the channel's name
+// (empty for channels opened by key) and its schema, numpy dtype text the
+// library stores and compares but never parses. Fields hold the text and its
+// NUL; the public limits SVIPC_CHANNEL_NAME_MAX and SVIPC_CHANNEL_SCHEMA_MAX
+// are these minus one (checked in layout_validator.cpp).
+constexpr uint32_t name_field_size = 256;
+constexpr uint32_t schema_field_size = 2048;
+
 struct alignas(cache_line) Header {
     // Line 0: identity. Written by the initialiser before init_state becomes
     // init_ready (release), read-only afterwards.
@@ -90,6 +100,16 @@ struct alignas(cache_line) Header {
 
     // Lines 4..19: the pin records.
     alignas(cache_line) PinRecord pins[max_pins];
+
+    // Lines 20..56: the description. Written by the initialiser before
+    // init_state becomes init_ready (release), read-only afterwards; copied
+    // and validated once at open (channel/layout_validator.hpp). Nothing on
+    // the publish or read path touches it.
+    alignas(cache_line) uint32_t name_length;  // bytes before the NUL in `name`
+    uint32_t schema_length;                   // bytes before the NUL in `schema`, >= 1
+    uint64_t schema_hash;                     // FNV-1a 64 of the schema text (common/fnv1a.hpp)
+    alignas(cache_line) char name[name_field_size];
+    char schema[schema_field_size];
 };
 
 struct alignas(cache_line) SlotHeader {
@@ -100,7 +120,13 @@ struct alignas(cache_line) SlotHeader {
 };
 
 static_assert(sizeof(PinRecord) == 16, "PinRecord layout is shared between processes");
-static_assert(sizeof(Header) == 4 * cache_line + max_pins * sizeof(PinRecord), "Header layout is shared between processes");
+constexpr uint64_t description_offset = 4 * cache_line + max_pins * sizeof(PinRecord);
+static_assert(sizeof(Header) == description_offset + cache_line + name_field_size + schema_field_size,
+              "Header layout is shared between processes");
+static_assert(offsetof(Header, name_length) == description_offset && offsetof(Header, schema_hash) == description_offset + 8 &&
+                  offsetof(Header, name) == description_offset + cache_line &&
+                  offsetof(Header, schema) == description_offset + cache_line + name_field_size,
+              "Header layout is shared between processes");
 static_assert(offsetof(Header, pinned_mask) == 3 * cache_line && offsetof(Header, pins) == 4 * cache_line,
               "Header layout is shared between processes");
 static_assert(offsetof(Header, latest) == cache_line, "Header layout is shared between processes");

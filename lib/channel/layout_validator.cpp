@@ -1,5 +1,7 @@
 #include "channel/layout_validator.hpp"
 
+#include "common/fnv1a.hpp"
+
 #include <svipc/channel.h>
 
 #include <cstddef>
@@ -13,6 +15,14 @@ static_assert(offsetof(Identity, payload_size) == offsetof(Header, payload_size)
                   offsetof(Identity, slot_stride) == offsetof(Header, slot_stride) &&
                   offsetof(Identity, reserved0) == offsetof(Header, reserved0),
               "Identity mirrors Header field by field");
+
+static_assert(name_field_size == SVIPC_CHANNEL_NAME_MAX + 1 && schema_field_size == SVIPC_CHANNEL_SCHEMA_MAX + 1,
+              "the public limits are the fields minus their NUL");
+static_assert(sizeof(Description) == sizeof(Header) - description_offset &&
+                  offsetof(Description, schema_hash) == offsetof(Header, schema_hash) - description_offset &&
+                  offsetof(Description, name) == offsetof(Header, name) - description_offset &&
+                  offsetof(Description, schema) == offsetof(Header, schema) - description_offset,
+              "Description mirrors the header's description lines field by field");
 
 Identity snapshot_identity(const Header &header)
 {
@@ -54,6 +64,41 @@ LayoutVerdict validate_channel_layout(const Identity &identity, uint64_t segment
                                    identity.buffer_num,  identity.element_type, identity.layout_version,
                                    identity.writer_lock_semid};
     return verdict;
+}
+
+Description snapshot_description(const Header &header)
+{
+    Description description;
+    std::memcpy(&description, reinterpret_cast<const unsigned char *>(&header) + description_offset, sizeof description);
+    return description;
+}
+
+const char *schema_text_problem(std::string_view schema) noexcept
+{
+    if (schema.empty() || schema.size() > SVIPC_CHANNEL_SCHEMA_MAX)
+        return "schema length out of range";
+    for (unsigned char c : schema)
+        if (c < 0x20 || c > 0x7e)
+            return "schema has a byte outside printable ASCII";
+    return nullptr;
+}
+
+const char *validate_channel_description(const Description &description) noexcept
+{
+    if (description.name_length > SVIPC_CHANNEL_NAME_MAX)
+        return "name length out of range";
+    if (std::memchr(description.name, '\0', description.name_length + 1) != description.name + description.name_length)
+        return "name is not NUL-terminated at its length";
+    if (description.schema_length > SVIPC_CHANNEL_SCHEMA_MAX)
+        return "schema length out of range";
+    if (description.schema[description.schema_length] != '\0')
+        return "schema is not NUL-terminated at its length";
+    const std::string_view schema(description.schema, description.schema_length);
+    if (const char *problem = schema_text_problem(schema))
+        return problem;
+    if (fnv1a64(schema) != description.schema_hash)
+        return "schema hash does not match its text";
+    return nullptr;
 }
 
 } // namespace svipc::channel_layout

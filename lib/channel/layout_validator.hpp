@@ -14,6 +14,7 @@
 #include "channel/layout.hpp"
 
 #include <cstdint>
+#include <string_view>
 
 namespace svipc::channel_layout {
 
@@ -51,6 +52,18 @@ struct LayoutVerdict {
     ChannelBounds bounds;
 };
 
+// Lines 20..56 of Header (the description: name and schema), as plain
+// values: a private copy, validated once, from which the handle keeps its
+// own name and schema strings.
+struct Description {
+    uint32_t name_length;
+    uint32_t schema_length;
+    uint64_t schema_hash;
+    unsigned char unused[cache_line - 16];
+    char name[name_field_size];
+    char schema[schema_field_size];
+};
+
 // Copies line 0 of the header (after an acquire load of init_state, which
 // pairs with the initialiser's release store of init_ready).
 Identity snapshot_identity(const Header &header);
@@ -61,5 +74,22 @@ Identity snapshot_identity(const Header &header);
 // than this layout's, slots that do not fit segment_size (checked without
 // overflow), a negative writer-lock semid.
 LayoutVerdict validate_channel_layout(const Identity &identity, uint64_t segment_size) noexcept;
+
+// Copies the description (call after snapshot_identity read init_ready, so
+// the initialiser's writes are visible).
+Description snapshot_description(const Header &header);
+
+// Validates a description: nullptr if valid, else what is wrong (static
+// text). Rejects: a name length above SVIPC_CHANNEL_NAME_MAX or a name whose
+// NUL is not at its length (a NUL inside, or none); a schema length of 0 or
+// above SVIPC_CHANNEL_SCHEMA_MAX, a schema whose NUL is not at its length or
+// with a byte outside printable ASCII (0x20..0x7e), a schema hash that is
+// not the text's FNV-1a 64. Valid name and schema are C strings within
+// their fields.
+const char *validate_channel_description(const Description &description) noexcept;
+
+// Whether `schema` may be stored: 1..SVIPC_CHANNEL_SCHEMA_MAX bytes of
+// printable ASCII. nullptr if so, else what is wrong (static text).
+const char *schema_text_problem(std::string_view schema) noexcept;
 
 } // namespace svipc::channel_layout

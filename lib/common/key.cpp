@@ -1,6 +1,7 @@
 #include "common/key.hpp"
 
 #include "common/error.hpp"
+#include "common/fnv1a.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -11,21 +12,10 @@
 namespace svipc {
 
 namespace {
-constexpr uint32_t fnv1a_offset_basis = 2166136261u;
-constexpr uint32_t fnv1a_prime = 16777619u;
 // Prefixed so a name-derived key is unlikely to equal a small integer key
 // another program picked by hand.
 constexpr std::string_view name_key_prefix = "svipc:";
 constexpr uint32_t positive_int32_mask = 0x7fffffffu;
-
-uint32_t fnv1a(uint32_t hash, std::string_view bytes)
-{
-    for (unsigned char byte : bytes) {
-        hash ^= byte;
-        hash *= fnv1a_prime;
-    }
-    return hash;
-}
 } // namespace
 
 int32_t key_from_path(const char *path, int32_t proj_id)
@@ -48,7 +38,7 @@ int32_t key_from_path(const char *path, int32_t proj_id)
 int32_t key_from_name(std::string_view name)
 {
     require(!name.empty(), "name is empty");
-    uint32_t hash = fnv1a(fnv1a(fnv1a_offset_basis, name_key_prefix), name) & positive_int32_mask;
+    uint32_t hash = fnv1a32(fnv1a32(fnv1a32_offset_basis, name_key_prefix), name) & positive_int32_mask;
     return hash == IPC_PRIVATE ? 1 : static_cast<int32_t>(hash);
 }
 

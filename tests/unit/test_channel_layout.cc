@@ -42,9 +42,11 @@ void assert_refused(const Identity &identity, uint64_t segment, const char *prob
 
 } // namespace
 
-START_TEST(header_is_the_four_cache_lines_plus_the_pin_records)
+START_TEST(header_is_four_cache_lines_the_pin_records_and_the_description)
 {
-    ck_assert_uint_eq(header_size, 4 * 64 + 64 * 16);
+    // 4 lines, 64 pin records of 16 bytes, the description's line of sizes
+    // and hash, 256 bytes of name and 2048 of schema: 57 lines.
+    ck_assert_uint_eq(header_size, 4 * 64 + 64 * 16 + 64 + 256 + 2048);
     ck_assert_uint_eq(header_size % cache_line, 0);
 }
 END_TEST
@@ -71,12 +73,12 @@ END_TEST
 
 START_TEST(segment_size_is_header_plus_every_slot)
 {
-    ck_assert_uint_eq(segment_size(8, 1), 1280 + 128);
-    ck_assert_uint_eq(segment_size(8, 4), 1280 + 4 * 128);
-    ck_assert_uint_eq(segment_size(100, 3), 1280 + 3 * 192);
+    ck_assert_uint_eq(segment_size(8, 1), 3648 + 128);
+    ck_assert_uint_eq(segment_size(8, 4), 3648 + 4 * 128);
+    ck_assert_uint_eq(segment_size(100, 3), 3648 + 3 * 192);
     // The largest channel still fits in 64 bits with room to spare.
     ck_assert_uint_eq(segment_size(max_payload_size, SVIPC_CHANNEL_MAX_BUFFERS),
-                      1280 + (64 + (UINT64_C(1) << 40)) * UINT64_C(65535));
+                      3648 + (64 + (UINT64_C(1) << 40)) * UINT64_C(65535));
 }
 END_TEST
 
@@ -273,7 +275,7 @@ START_TEST(negative_writer_lock_id_is_refused)
 END_TEST
 
 const UnitSuite unit_suite = {"channel_layout", {
-    {"arithmetic", header_is_the_four_cache_lines_plus_the_pin_records},
+    {"arithmetic", header_is_four_cache_lines_the_pin_records_and_the_description},
     {"arithmetic", round_up_to_line_rounds_to_whole_cache_lines},
     {"arithmetic", slot_stride_is_one_line_of_slot_header_plus_the_rounded_payload},
     {"arithmetic", segment_size_is_header_plus_every_slot},
