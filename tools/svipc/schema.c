@@ -163,7 +163,7 @@ static int parse_scalar(struct parser *p, const char *text, size_t len, uint32_t
     struct schema *s = p->s;
     if (s->ndims + ndim > sizeof s->dims / sizeof s->dims[0])
         return parse_fail(p, "too many dimensions");
-    uint32_t t;
+    uint32_t t = 0;
     if (new_type(p, &t) != 0)
         return -1;
     struct schema_type *type = &s->types[t];
@@ -315,7 +315,7 @@ static int parse_struct(struct parser *p, int depth, uint32_t *ret)
                               (unsigned long long)s->types[types[i]].size, (unsigned long long)itemsize);
     if (s->nfields + nnames > SCHEMA_MAX_NODES)
         return parse_fail(p, "too many fields");
-    uint32_t t;
+    uint32_t t = 0;
     if (new_type(p, &t) != 0)
         return -1;
     struct schema_type *type = &s->types[t];

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The schema's short form for the table ("struct{x,y}"), its text if it
  * cannot be parsed. */
