@@ -955,27 +955,27 @@ int schema_encode(const struct schema *s, const char *text, void *out, char *err
 
 /* ---- descriptions -------------------------------------------------------- */
 
-static void summary_of(const struct schema *s, const struct schema_type *type, struct textbuf *out)
+static void summary_of(const struct schema *s, const struct schema_type *type, int nested, struct textbuf *out)
 {
     if (type->kind != SCHEMA_STRUCT) {
         type_text(s, type, out);
         return;
     }
-    textbuf_puts(out, "struct{");
+    textbuf_puts(out, nested ? "{" : "struct{");
     for (uint32_t i = 0; i < type->nfields; i++) {
         const struct schema_field *f = &s->fields[type->first_field + i];
         if (i)
             textbuf_putc(out, ',');
         textbuf_puts(out, s->names + f->name);
         if (s->types[f->type].kind == SCHEMA_STRUCT)
-            summary_of(s, &s->types[f->type], out);
+            summary_of(s, &s->types[f->type], 1, out);
     }
     textbuf_putc(out, '}');
 }
 
 void schema_summary(const struct schema *s, struct textbuf *out)
 {
-    summary_of(s, schema_root(s), out);
+    summary_of(s, schema_root(s), 0, out);
 }
 
 static void describe_fields(const struct schema *s, const struct schema_type *type, int indent, struct textbuf *out)

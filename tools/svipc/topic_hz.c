@@ -6,7 +6,10 @@
  *   rate = (newest sequence - oldest sequence) / (newest time - oldest time)
  * over the window; min, max, mean and standard deviation over the intervals
  * between values with consecutive sequence numbers (a value the ring lost
- * before it was read leaves a gap that counts for the rate only). Waits in
+ * before it was read leaves a gap that counts for the rate only). "window"
+ * is the number of values seen minus one (at most --window); "intervals"
+ * those between consecutive sequence numbers; "lost" the values overwritten
+ * before this reader copied them. Waits in
  * svipc_channel_wait until a value or the next report is due: no polling. */
 #include "commands.h"
 
@@ -85,8 +88,8 @@ static void report(const struct options *o, const char *name, const struct sampl
     double variance = intervals ? sum_sq / (double)intervals - mean * mean : 0;
     double std = variance > 0 ? sqrt(variance) : 0;
     if (o->json) {
-        printf("{\"name\":%s,\"rate_hz\":%.6f,\"window\":%" PRIu64 ",\"intervals\":%" PRIu64, textbuf_text(&quoted), rate,
-               newest->sequence - oldest->sequence, intervals);
+        printf("{\"name\":%s,\"rate_hz\":%.6f,\"window\":%" PRIu64 ",\"intervals\":%" PRIu64,
+               textbuf_text(&quoted), rate, s->count - 1, intervals);
         if (intervals)
             printf(",\"min_s\":%.9f,\"max_s\":%.9f,\"mean_s\":%.9f,\"std_s\":%.9f", min, max, mean, std);
         else
@@ -95,10 +98,9 @@ static void report(const struct options *o, const char *name, const struct sampl
     } else {
         printf("average rate: %.3f\n", rate);
         if (intervals)
-            printf("\tmin: %.6fs max: %.6fs std dev: %.6fs window: %" PRIu64 "\n", min, max, std,
-                   newest->sequence - oldest->sequence);
+            printf("\tmin: %.6fs max: %.6fs std dev: %.6fs window: %" PRIu64 "\n", min, max, std, s->count - 1);
         else
-            printf("\twindow: %" PRIu64 " (no two consecutive values seen)\n", newest->sequence - oldest->sequence);
+            printf("\twindow: %" PRIu64 " (no two consecutive values seen)\n", s->count - 1);
     }
     fflush(stdout);
     textbuf_free(&quoted);
