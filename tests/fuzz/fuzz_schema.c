@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* Values larger than this are not decoded (the schema still parses). */
-#define FUZZ_VALUE_MAX 65536
+#define FUZZ_VALUE_MAX 4096
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
