@@ -121,6 +121,19 @@ START_TEST(structures_give_fields_offsets_and_formats)
     struct textbuf b = {0};
     schema_summary(s, &b);
     ck_assert_str_eq(textbuf_text(&b), "struct{id,pose{x,y},cov}");
+    free(s);
+    /* An array of structures: a shape before the object (Python's form for a
+     * structured numpy array). */
+    s = parse_ok("(2,){\"names\":[\"x\",\"y\"],\"formats\":[\"<f4\",\"|u1\"]}");
+    ck_assert_uint_eq(schema_itemsize(s), 10);
+    ck_assert_uint_eq(schema_root(s)->element_size, 5);
+    textbuf_clear(&b);
+    schema_summary(s, &b);
+    ck_assert_str_eq(textbuf_text(&b), "(2,)struct{x,y}");
+    free(s);
+    s = parse_ok("{\"names\": [\"id\", \"pose\", \"cov\"], \"formats\": [\"<u4\", "
+                 "{\"names\": [\"x\", \"y\"], \"formats\": [\"<f4\", \"<f4\"]}, \"(2, 2)<f8\"], "
+                 "\"offsets\": [0, 8, 16], \"itemsize\": 56}");
     textbuf_clear(&b);
     schema_describe(s, &b);
     ck_assert_ptr_nonnull(strstr(textbuf_text(&b), "(2, 2)<f8  offset 16"));
@@ -133,6 +146,8 @@ START_TEST(bad_schemas_are_refused_with_a_reason)
 {
     parse_fails("", "empty");
     parse_fails("<f2", "f4 or f8");
+    parse_fails("<c16", "unknown type");
+    parse_fails("(2,)[1]", "unknown type");
     parse_fails("<i3", "1, 2, 4 or 8");
     parse_fails("|b2", "b1");
     parse_fails("<q8", "unknown type");
@@ -182,6 +197,7 @@ START_TEST(every_type_round_trips)
         {"<u4", "4294967295", "4294967295", NULL},
         {"<u8", "18446744073709551615", "18446744073709551615", NULL},
         {"<f4", "0.1", "0.1", NULL},
+        {"<f4", "3.4028234663852886e38", "3.4028235e+38", NULL}, /* FLT_MAX, whose shortest text is above it */
         {"<f8", "0.1", "0.1", "0.1\n"},
         {"<f8", "-2500", "-2500.0", NULL},
         {"<f8", "1e300", "1e+300", NULL},
@@ -195,6 +211,8 @@ START_TEST(every_type_round_trips)
         {"(2,2)<i4", "[[1, 2], [3, -4]]", "[[1,2],[3,-4]]", "[[1, 2], [3, -4]]\n"},
         {"(2,)|S3", "[\"ab\", \"c\"]", "[\"ab\",\"c\"]", NULL},
         {">i4", "258", "258", NULL},
+        {"(2,){\"names\":[\"a\"],\"formats\":[\"<i2\"]}", "[{\"a\": 1}, {\"a\": -2}]", "[{\"a\":1},{\"a\":-2}]",
+         "[{\"a\":1}, {\"a\":-2}]\n"},
         {POSE, "{\"stamp\": 7, \"y\": 2, \"x\": 1.5}", "{\"x\":1.5,\"y\":2.0,\"stamp\":7}", "x: 1.5\ny: 2.0\nstamp: 7\n"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -5,7 +5,6 @@
 #include "json_reader.h"
 
 #include <errno.h>
-#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,6 +82,60 @@ static int parse_size(struct parser *p, const char **q, const char *end, const c
     return 0;
 }
 
+/* An optional shape "(d0,d1,...)" at *q: dims[0 .. *ndim), their product in *count. */
+static int parse_shape(struct parser *p, const char **q, const char *end, const char *what,
+                       uint64_t dims[SCHEMA_MAX_DIMS], uint32_t *ndim, uint64_t *count)
+{
+    *ndim = 0;
+    *count = 1;
+    if (*q >= end || **q != '(')
+        return 0;
+    (*q)++;
+    for (;;) {
+        while (*q < end && **q == ' ')
+            (*q)++;
+        if (*q < end && **q == ')') {
+            (*q)++;
+            return 0;
+        }
+        uint64_t d;
+        if (parse_size(p, q, end, what, &d) != 0)
+            return -1;
+        if (d == 0)
+            return parse_fail(p, "%s: a dimension of 0", what);
+        if (*ndim == SCHEMA_MAX_DIMS)
+            return parse_fail(p, "%s: more than %d dimensions", what, SCHEMA_MAX_DIMS);
+        dims[(*ndim)++] = d;
+        *count *= d;
+        if (*count > SCHEMA_SIZE_MAX)
+            return parse_fail(p, "%s: too many elements", what);
+        while (*q < end && **q == ' ')
+            (*q)++;
+        if (*q < end && **q == ',')
+            (*q)++;
+        else if (*q >= end || **q != ')')
+            return parse_fail(p, "%s: bad shape (expected \"(d0,d1,...)\")", what);
+    }
+}
+
+/* Give type t the shape dims[0 .. ndim) (t's size is one element's so far). */
+static int set_shape(struct parser *p, uint32_t t, const uint64_t *dims, uint32_t ndim, uint64_t count)
+{
+    struct schema *s = p->s;
+    struct schema_type *type = &s->types[t];
+    if (type->element_size > SCHEMA_SIZE_MAX / count)
+        return parse_fail(p, "an array too large");
+    if (s->ndims + ndim > sizeof s->dims / sizeof s->dims[0])
+        return parse_fail(p, "too many dimensions");
+    type->ndim = ndim;
+    type->first_dim = s->ndims;
+    memcpy(&s->dims[s->ndims], dims, ndim * sizeof dims[0]);
+    s->ndims += ndim;
+    type->count = count;
+    type->size = type->element_size * count;
+    return 0;
+}
+
 /* A scalar type string with its optional shape: "(3,)<f8", "|S16", "<i8". */
 static int parse_scalar(struct parser *p, const char *text, size_t len, uint32_t *ret)
 {
@@ -90,42 +143,18 @@ static int parse_scalar(struct parser *p, const char *text, size_t len, uint32_t
     char what[64];
     snprintf(what, sizeof what, "'%.*s'", len > 40 ? 40 : (int)len, text);
     uint64_t dims[SCHEMA_MAX_DIMS];
-    uint32_t ndim = 0;
-    uint64_t count = 1;
-    if (q < end && *q == '(') {
-        q++;
-        for (;;) {
-            while (q < end && *q == ' ')
-                q++;
-            if (q < end && *q == ')') {
-                q++;
-                break;
-            }
-            uint64_t d;
-            if (parse_size(p, &q, end, what, &d) != 0)
-                return -1;
-            if (d == 0)
-                return parse_fail(p, "%s: a dimension of 0", what);
-            if (ndim == SCHEMA_MAX_DIMS)
-                return parse_fail(p, "%s: more than %d dimensions", what, SCHEMA_MAX_DIMS);
-            dims[ndim++] = d;
-            count *= d;
-            if (count > SCHEMA_SIZE_MAX)
-                return parse_fail(p, "%s: too many elements", what);
-            while (q < end && *q == ' ')
-                q++;
-            if (q < end && *q == ',')
-                q++;
-            else if (q >= end || *q != ')')
-                return parse_fail(p, "%s: bad shape (expected \"(d0,d1,...)\")", what);
-        }
-    }
+    uint32_t ndim;
+    uint64_t count;
+    if (parse_shape(p, &q, end, what, dims, &ndim, &count) != 0)
+        return -1;
     int big_endian = 0;
     if (q < end && (*q == '<' || *q == '>' || *q == '|' || *q == '='))
         big_endian = *q++ == '>';
     if (q >= end)
         return parse_fail(p, "%s: expected a type (b, i, u, f, S, V)", what);
     char kind_char = *q++;
+    if (!strchr("biufSV", kind_char))
+        return parse_fail(p, "%s: unknown type '%c' (b, i, u, f, S, V)", what, kind_char);
     uint64_t size;
     if (parse_size(p, &q, end, what, &size) != 0)
         return -1;
@@ -158,24 +187,16 @@ static int parse_scalar(struct parser *p, const char *text, size_t len, uint32_t
     default:
         return parse_fail(p, "%s: unknown type '%c' (b, i, u, f, S, V)", what, kind_char);
     }
-    if (size > SCHEMA_SIZE_MAX / count)
-        return parse_fail(p, "%s: too large", what);
-    struct schema *s = p->s;
-    if (s->ndims + ndim > sizeof s->dims / sizeof s->dims[0])
-        return parse_fail(p, "too many dimensions");
     uint32_t t = 0;
     if (new_type(p, &t) != 0)
         return -1;
-    struct schema_type *type = &s->types[t];
+    struct schema_type *type = &p->s->types[t];
     type->kind = kind;
     type->big_endian = big_endian && size > 1;
-    type->element_size = size;
-    type->ndim = ndim;
-    type->first_dim = s->ndims;
-    memcpy(&s->dims[s->ndims], dims, ndim * sizeof dims[0]);
-    s->ndims += ndim;
-    type->count = count;
-    type->size = size * count;
+    type->element_size = type->size = size;
+    type->count = 1;
+    if (set_shape(p, t, dims, ndim, count) != 0)
+        return -1;
     *ret = t;
     return 0;
 }
@@ -347,15 +368,23 @@ int schema_parse(struct schema *s, const char *text, char *error, size_t error_s
                       (unsigned char)text[i]);
             return -1;
         }
-    json_reader_init(&p.r, text, len);
-    int rc;
-    if (json_peek(&p.r) == '{') {
+    /* A structure, or an array of structures: a shape, then the object. */
+    const char *q = text;
+    uint64_t dims[SCHEMA_MAX_DIMS];
+    uint32_t ndim = 0;
+    uint64_t count = 1;
+    int rc = parse_shape(&p, &q, text + len, "the shape", dims, &ndim, &count);
+    json_reader_init(&p.r, q, len - (size_t)(q - text));
+    if (rc == 0 && json_peek(&p.r) == '{') {
         rc = parse_struct(&p, 1, &s->root);
         if (rc == 0 && json_end(&p.r) != 0)
             rc = reader_fail(&p);
+        if (rc == 0)
+            rc = set_shape(&p, s->root, dims, ndim, count);
     } else if (len == 0) {
         rc = parse_fail(&p, "empty schema");
     } else {
+        p.message[0] = '\0';
         rc = parse_scalar(&p, text, len, &s->root);
     }
     if (rc != 0) {
@@ -616,14 +645,19 @@ static int encode_reader_fail(struct encoder *e)
 }
 
 /* The type's name as numpy spells it, for messages. */
+static void shape_text(const struct schema *s, const struct schema_type *type, struct textbuf *out)
+{
+    if (type->ndim == 0)
+        return;
+    textbuf_putc(out, '(');
+    for (uint32_t i = 0; i < type->ndim; i++)
+        textbuf_printf(out, i ? ", %llu" : "%llu", (unsigned long long)s->dims[type->first_dim + i]);
+    textbuf_puts(out, type->ndim == 1 ? ",)" : ")");
+}
+
 static void type_text(const struct schema *s, const struct schema_type *type, struct textbuf *out)
 {
-    if (type->ndim > 0) {
-        textbuf_putc(out, '(');
-        for (uint32_t i = 0; i < type->ndim; i++)
-            textbuf_printf(out, i ? ", %llu" : "%llu", (unsigned long long)s->dims[type->first_dim + i]);
-        textbuf_puts(out, type->ndim == 1 ? ",)" : ")");
-    }
+    shape_text(s, type, out);
     static const char kinds[] = "biufSV";
     if (type->kind == SCHEMA_STRUCT) {
         textbuf_printf(out, "struct of %llu bytes", (unsigned long long)type->element_size);
@@ -712,7 +746,9 @@ static int encode_float(struct encoder *e, const struct schema_type *type, const
         if (errno == ERANGE && isinf(v))
             return encode_fail(e, "%s is out of range for a float", copy);
     }
-    if (type->element_size == 4 && isfinite(v) && (v > FLT_MAX || v < -FLT_MAX))
+    /* Doubles from 2^128 - 2^103 up round to infinity as floats; below,
+     * to at most FLT_MAX (its shortest text, 3.4028235e+38, is above it). */
+    if (type->element_size == 4 && isfinite(v) && fabs(v) >= 0x1.ffffffp+127)
         return encode_fail(e, "%s is out of range for a 32-bit float", copy);
     store_float(type, at, v);
     return 0;
@@ -961,6 +997,7 @@ static void summary_of(const struct schema *s, const struct schema_type *type, i
         type_text(s, type, out);
         return;
     }
+    shape_text(s, type, out); /* "(4,)struct{x,y}" */
     textbuf_puts(out, nested ? "{" : "struct{");
     for (uint32_t i = 0; i < type->nfields; i++) {
         const struct schema_field *f = &s->fields[type->first_field + i];
@@ -1001,6 +1038,9 @@ void schema_describe(const struct schema *s, struct textbuf *out)
         textbuf_printf(out, "  (%llu bytes)\n", (unsigned long long)root->size);
         return;
     }
-    textbuf_printf(out, "  structure of %llu bytes:\n", (unsigned long long)root->size);
+    textbuf_puts(out, "  ");
+    shape_text(s, root, out);
+    textbuf_printf(out, "%s of %llu bytes:\n", root->ndim ? " structures" : "structure",
+                   (unsigned long long)root->element_size);
     describe_fields(s, root, 4, out);
 }

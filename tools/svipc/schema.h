@@ -12,7 +12,10 @@
  *   - or a structure as a JSON object in numpy's dict form: "names" and
  *     "formats" (scalar strings as above, or nested such objects), optional
  *     "offsets" (packed when absent) and "itemsize" (the end of the last field
- *     when absent); no other keys.
+ *     when absent); no other keys; at the top level optionally prefixed by a
+ *     shape, "(4,){...}", for an array of structures.
+ * Other numpy types (f2, c8, M8, U...) are refused: svipc(1) shows such a
+ * channel's values as opaque bytes.
  * Text is bounded by SCHEMA_TEXT_MAX, which bounds everything else. */
 #ifndef SVIPC_TOOL_SCHEMA_H
 #define SVIPC_TOOL_SCHEMA_H

@@ -45,11 +45,6 @@ int topic_open(const char *command, const char *name, int writer, struct topic *
         report_failure("reading the channel's schema", rc);
         return EXIT_FAILURE;
     }
-    char error[SCHEMA_ERROR_MAX];
-    if (schema_parse(t->schema, t->schema_text, error, sizeof error) != 0) {
-        fprintf(stderr, "%s: %s: channel '%s': %s\n", program, command, name, error);
-        return EXIT_FAILURE;
-    }
     svipc_channel_info info;
     rc = svipc_channel_stat(t->channel, &info);
     if (rc != 0) {
@@ -58,6 +53,18 @@ int topic_open(const char *command, const char *name, int writer, struct topic *
     }
     t->payload_size = info.payload_size;
     t->buffer_num = info.buffer_num;
+    char error[SCHEMA_ERROR_MAX];
+    if (schema_parse(t->schema, t->schema_text, error, sizeof error) != 0) {
+        /* A numpy type this tool does not decode (f2, c16, M8...): its bytes. */
+        char opaque[32];
+        snprintf(opaque, sizeof opaque, "|V%llu", (unsigned long long)t->payload_size);
+        fprintf(stderr, "%s: %s: channel '%s': %s; taking its values as %s\n", program, command, name, error,
+                opaque);
+        if (schema_parse(t->schema, opaque, error, sizeof error) != 0) {
+            fprintf(stderr, "%s: %s: channel '%s': %s\n", program, command, name, error);
+            return EXIT_FAILURE;
+        }
+    }
     if (schema_itemsize(t->schema) != t->payload_size) {
         fprintf(stderr, "%s: %s: channel '%s': its schema describes %llu bytes but it holds %llu\n", program,
                 command, name, (unsigned long long)schema_itemsize(t->schema), (unsigned long long)t->payload_size);
