@@ -54,13 +54,9 @@ def raw_value(name):
 
 
 @pytest.fixture
-def channel_name(request):
-    name = f"cli-topic/{request.node.name[:40]}"
-    yield name
-    try:
-        svipc.remove_channel(name)
-    except OSError:
-        pass
+def channel_name(topic):
+    """conftest's unique topic name, removed afterwards."""
+    return topic
 
 
 def topic_list():

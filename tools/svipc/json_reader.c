@@ -54,7 +54,7 @@ int json_expect(struct json_reader *r, char c)
     return json_fail(r, "expected '%c'", c);
 }
 
-static int hex_digit(char c)
+int json_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -95,7 +95,7 @@ int json_string(struct json_reader *r, enum json_string_mode mode, char *buf, si
             case 'u': {
                 unsigned code = 0;
                 for (int i = 0; i < 4; i++) {
-                    int d = r->p < r->end ? hex_digit(*r->p) : -1;
+                    int d = r->p < r->end ? json_hex_digit(*r->p) : -1;
                     if (d < 0)
                         return json_fail(r, "bad \\u escape");
                     code = code * 16 + (unsigned)d;

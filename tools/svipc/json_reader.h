@@ -34,6 +34,8 @@ int json_string(struct json_reader *r, enum json_string_mode mode, char *buf, si
 int json_number(struct json_reader *r, const char **ret_text, size_t *ret_len);
 /* The literal word (true, false, null) if next: 1, else 0. */
 int json_literal(struct json_reader *r, const char *word);
+/* The value of a hex digit, -1 for another character. */
+int json_hex_digit(char c);
 /* Nothing but white space left: 0, else -1. */
 int json_end(struct json_reader *r);
 /* Record a fault (the first one wins) at the current position; returns -1. */

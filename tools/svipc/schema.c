@@ -754,17 +754,6 @@ static int encode_float(struct encoder *e, const struct schema_type *type, const
     return 0;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Exactly element_size bytes in hex, "0x" optional. */
 static int encode_hex(struct encoder *e, const struct schema_type *type, const char *text, size_t len,
                       unsigned char *at)
@@ -777,7 +766,7 @@ static int encode_hex(struct encoder *e, const struct schema_type *type, const c
         return encode_fail(e, "opaque bytes take exactly %llu hex digits, not %zu",
                            (unsigned long long)(2 * type->element_size), len);
     for (size_t i = 0; i < len; i += 2) {
-        int hi = hex_value(text[i]), lo = hex_value(text[i + 1]);
+        int hi = json_hex_digit(text[i]), lo = json_hex_digit(text[i + 1]);
         if (hi < 0 || lo < 0)
             return encode_fail(e, "'%c%c' is not a hex byte", text[i], text[i + 1]);
         at[i / 2] = (unsigned char)(hi * 16 + lo);

@@ -9,18 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-int topic_operands(const char *command, int argc, char **argv, int want, const char *what)
-{
-    if (argc < want)
-        return usage_error("%s: give %s", command, what);
-    if (argc > want)
-        return usage_error("%s: unexpected argument '%s'", command, argv[want]);
-    return 0;
-}
-
-int topic_open(const char *command, const char *name, int writer, struct topic *t)
+int topic_open(const char *command, int argc, char **argv, int operands, const char *what, int writer,
+               struct topic *t)
 {
     memset(t, 0, sizeof *t);
+    if (argc < operands)
+        return usage_error("%s: give %s", command, what);
+    if (argc > operands)
+        return usage_error("%s: unexpected argument '%s'", command, argv[operands]);
+    const char *name = argv[0];
     int32_t key;
     if (svipc_key_from_name(name, &key) != 0)
         return usage_error("%s: '%s' is not a valid channel name", command, name);
@@ -70,6 +67,11 @@ int topic_open(const char *command, const char *name, int writer, struct topic *
                 command, name, (unsigned long long)schema_itemsize(t->schema), (unsigned long long)t->payload_size);
         return EXIT_FAILURE;
     }
+    t->value = malloc(t->payload_size);
+    if (!t->value) {
+        fprintf(stderr, "%s: out of memory\n", program);
+        return EXIT_FAILURE;
+    }
     return 0;
 }
 
@@ -78,4 +80,6 @@ void topic_close(struct topic *t)
     t->channel = svipc_channel_close(t->channel);
     free(t->schema);
     t->schema = NULL;
+    free(t->value);
+    t->value = NULL;
 }

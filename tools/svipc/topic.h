@@ -16,17 +16,18 @@ struct topic {
     char schema_text[SVIPC_CHANNEL_SCHEMA_MAX + 1];
     uint64_t payload_size; /* the channel's, = schema_itemsize() */
     uint32_t buffer_num;
+    void *value;           /* payload_size bytes for one value */
 };
 
-/* Open the existing channel `name` (as a shared writer when writer is set:
- * other publishers may keep publishing) and parse its schema. Returns 0, or
- * the exit status after saying why (EXIT_USAGE for a bad name, EXIT_FAILURE
- * for no such channel, an unreadable schema, a schema whose size is not the
- * channel's). topic_close() in both cases. */
-int topic_open(const char *command, const char *name, int writer, struct topic *t);
+/* Check the operands (exactly `operands` of them, described by `what`),
+ * then open the existing channel argv[0] (as a shared writer when writer is
+ * set: other publishers may keep publishing), parse its schema (one this
+ * tool cannot decode is taken as opaque bytes, with a warning) and allocate
+ * t->value. Returns 0, or the exit status after saying why (EXIT_USAGE for
+ * bad operands or name, EXIT_FAILURE for no such channel, a schema whose
+ * size is not the channel's). topic_close() in both cases. */
+int topic_open(const char *command, int argc, char **argv, int operands, const char *what, int writer,
+               struct topic *t);
 void topic_close(struct topic *t);
-
-/* "NAME" operands: exactly `want`, else a usage error (EXIT_USAGE), 0 if right. */
-int topic_operands(const char *command, int argc, char **argv, int want, const char *what);
 
 #endif

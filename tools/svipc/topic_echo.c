@@ -32,17 +32,10 @@ static void print_value(const struct options *o, const struct topic *t, const vo
 
 int run_topic_echo(struct options *o, int argc, char **argv)
 {
-    int status = topic_operands("topic echo", argc, argv, 1, "a channel NAME");
-    if (status)
-        return status;
     struct topic t;
-    status = topic_open("topic echo", argv[0], 0, &t);
-    void *value = status ? NULL : malloc(t.payload_size);
+    int status = topic_open("topic echo", argc, argv, 1, "a channel NAME", 0, &t);
+    void *value = t.value;
     struct textbuf out = {0};
-    if (!status && !value) {
-        fprintf(stderr, "%s: out of memory\n", program);
-        status = EXIT_FAILURE;
-    }
     uint64_t limit = o->once ? 1 : o->count;
     for (uint64_t shown = 0; !status && (limit == 0 || shown < limit); shown++) {
         svipc_channel_read_info info;
@@ -63,7 +56,6 @@ int run_topic_echo(struct options *o, int argc, char **argv)
         }
     }
     textbuf_free(&out);
-    free(value);
     topic_close(&t);
     return status;
 }

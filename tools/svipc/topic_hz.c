@@ -108,11 +108,8 @@ static void report(const struct options *o, const char *name, const struct sampl
 
 int run_topic_hz(struct options *o, int argc, char **argv)
 {
-    int status = topic_operands("topic hz", argc, argv, 1, "a channel NAME");
-    if (status)
-        return status;
     struct topic t;
-    status = topic_open("topic hz", argv[0], 0, &t);
+    int status = topic_open("topic hz", argc, argv, 1, "a channel NAME", 0, &t);
     struct samples s = {0};
     void *values = NULL;
     svipc_channel_read_info *infos = NULL;

@@ -27,16 +27,9 @@ static void sleep_until(int64_t deadline_ns)
 
 int run_topic_pub(struct options *o, int argc, char **argv)
 {
-    int status = topic_operands("topic pub", argc, argv, 2, "a channel NAME and a VALUE");
-    if (status)
-        return status;
     struct topic t;
-    status = topic_open("topic pub", argv[0], 1, &t);
-    void *value = status ? NULL : malloc(t.payload_size);
-    if (!status && !value) {
-        fprintf(stderr, "%s: out of memory\n", program);
-        status = EXIT_FAILURE;
-    }
+    int status = topic_open("topic pub", argc, argv, 2, "a channel NAME and a VALUE", 1, &t);
+    void *value = t.value;
     char error[SCHEMA_ERROR_MAX];
     if (!status && schema_encode(t.schema, argv[1], value, error, sizeof error) != 0)
         status = usage_error("topic pub: %s", error);
@@ -63,7 +56,6 @@ int run_topic_pub(struct options *o, int argc, char **argv)
             status = EXIT_FAILURE;
         }
     }
-    free(value);
     topic_close(&t);
     return status;
 }
