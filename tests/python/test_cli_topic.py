@@ -160,25 +160,32 @@ def test_echo_sleeps_until_a_new_value_then_prints_it(channel_name):
 
 @pytest.mark.parametrize("rate", [100, 1000])
 def test_hz_agrees_with_a_paced_publisher(channel_name, rate):
+    """hz measures from the publisher's own sequence numbers and publish times: over a
+    window holding the whole run (2.5 s), a publisher on absolute deadlines is measured at
+    its nominal rate even on a loaded machine (a late wake-up at either end shifts the
+    span by that lateness only)."""
     c_publish(channel_name, "<f8")  # create it, so hz can open it
-    publisher = c_publish(channel_name, "<f8", rate=rate, count=int(rate * 3.5), wait=False)
+    published = int(rate * 2.5)
+    hz = subprocess.Popen([TOOL, "topic", "hz", channel_name, "--window", "100000", "--count", "4", "--json"],
+                          stdout=subprocess.PIPE, text=True)
     try:
         time.sleep(0.3)
-        # Two reports of a one-second window; the second lies inside the publishing.
-        out = run("topic", "hz", channel_name, "--window", str(rate), "--count", "2", "--json").stdout
+        c_publish(channel_name, "<f8", rate=rate, count=published)
+        out, _ = hz.communicate(timeout=30)
+        assert hz.returncode == 0
         reports = [json.loads(line) for line in out.splitlines()]
-        assert len(reports) == 2
+        assert len(reports) == 4
         last = reports[-1]
         assert abs(last["rate_hz"] - rate) <= 0.05 * rate, reports
+        assert last["window"] >= 0.9 * published and last["window"] + last["lost"] <= published
         assert last["intervals"] > 0 and last["min_s"] <= 1 / rate <= last["max_s"]
         assert abs(last["mean_s"] - 1 / rate) <= 0.05 / rate
-        assert last["window"] == rate
-        text = run("topic", "hz", channel_name, "--window", "50", "--count", "1").stdout
-        assert text.startswith("average rate: ") and "std dev" in text
-        assert publisher.wait(timeout=60) == 0
+        text = run("topic", "hz", channel_name, "--count", "1").stdout
+        assert text == "no new values\n"
     finally:
-        publisher.kill()
-        publisher.wait()
+        hz.kill()
+        hz.wait()
+        hz.stdout.close()
 
 
 # ----------------------------------------------------------------------- pub
