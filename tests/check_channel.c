@@ -20,7 +20,7 @@
 
 /* The shared layout, mirrored here only to look inside a slot after a
  * SIGKILL (lib/channel/layout.hpp is the truth). */
-#define LAYOUT_HEADER_SIZE 1280u
+#define LAYOUT_HEADER_SIZE 3648u
 #define LAYOUT_SLOT_HEADER 64u
 
 /* The handle a test opened last, kept in a static so that a forked child
@@ -613,6 +613,221 @@ START_TEST(handle_used_after_fork_is_echild)
 }
 END_TEST
 
+/* ---- names and schemas ------------------------------------------------ */
+
+#define POSE_SCHEMA                                                                                                 \
+    "{\"names\":[\"x\",\"y\",\"stamp\"],\"formats\":[\"<f8\",\"<f8\",\"<i8\"],\"offsets\":[0,8,16],\"itemsize\":24}"
+
+static svipc_channel *open_schema(const char *name, const char *schema, uint64_t size, uint32_t flags)
+{
+    svipc_channel *ch = NULL;
+    int rc = svipc_channel_open_schema(name, SVIPC_CHANNEL_TYPE_USER, schema, size, 0, flags, SVIPC_MODE_DEFAULT, &ch);
+    ck_assert_msg(rc == 0, "open %s: %d %s", name, rc, svipc_last_error_message());
+    last_opened = ch;
+    return ch;
+}
+
+static void assert_name_and_schema(svipc_channel *ch, const char *name, const char *schema)
+{
+    char got_name[SVIPC_CHANNEL_NAME_MAX + 1], got_schema[SVIPC_CHANNEL_SCHEMA_MAX + 1];
+    ck_assert_int_eq(svipc_channel_name(ch, got_name, sizeof got_name), (int)strlen(name));
+    ck_assert_str_eq(got_name, name);
+    ck_assert_int_eq(svipc_channel_schema(ch, got_schema, sizeof got_schema), (int)strlen(schema));
+    ck_assert_str_eq(got_schema, schema);
+}
+
+START_TEST(schema_and_name_are_stored_and_read_back_by_every_opener)
+{
+    svipc_channel *creator = open_schema("pose", POSE_SCHEMA, 24, SVIPC_CREATE);
+    assert_name_and_schema(creator, "pose", POSE_SCHEMA);
+    /* An opener that gives no schema (and no type or size) learns it. */
+    svipc_channel *reader = open_named("pose", SVIPC_CHANNEL_TYPE_ANY, 0, 0, 0);
+    assert_name_and_schema(reader, "pose", POSE_SCHEMA);
+    svipc_channel *same = open_schema("pose", POSE_SCHEMA, 0, 0);
+    svipc_channel_info a, b;
+    ck_assert_int_eq(svipc_channel_stat(creator, &a), 0);
+    ck_assert_int_eq(svipc_channel_stat(same, &b), 0);
+    ck_assert_uint_eq(a.schema_hash, b.schema_hash);
+    ck_assert_uint_eq(a.attached, 3);
+    /* By segment id, as the CLI lists it. */
+    char name[SVIPC_CHANNEL_NAME_MAX + 1], schema[SVIPC_CHANNEL_SCHEMA_MAX + 1];
+    ck_assert_int_eq(svipc_admin_channel_describe(a.shm_id, name, sizeof name, schema, sizeof schema), 0);
+    ck_assert_str_eq(name, "pose");
+    ck_assert_str_eq(schema, POSE_SCHEMA);
+    svipc_channel_info probed;
+    ck_assert_int_eq(svipc_admin_channel_stat(a.shm_id, &probed), 0);
+    ck_assert_uint_eq(probed.schema_hash, a.schema_hash);
+    ck_assert_int_eq(probed.created_time_ns, a.created_time_ns);
+    ck_assert_uint_eq(probed.attached, 3);
+    /* Buffers too small: -ERANGE, nothing written; NULL: -EINVAL. */
+    memset(name, 'q', sizeof name);
+    ck_assert_int_eq(svipc_channel_name(creator, name, 4), -ERANGE);
+    ck_assert_int_eq(name[0], 'q');
+    ck_assert_int_eq(svipc_channel_name(creator, name, 5), 4);
+    ck_assert_int_eq(svipc_channel_schema(creator, schema, strlen(POSE_SCHEMA)), -ERANGE);
+    ck_assert_int_eq(svipc_admin_channel_describe(a.shm_id, name, sizeof name, schema, 10), -ERANGE);
+    ck_assert_int_eq(svipc_admin_channel_describe(a.shm_id, name, 2, schema, sizeof schema), -ERANGE);
+    ck_assert_int_eq(svipc_admin_channel_describe(a.shm_id, NULL, sizeof name, schema, sizeof schema), -EINVAL);
+    ck_assert_int_eq(svipc_channel_name(NULL, name, sizeof name), -EINVAL);
+    ck_assert_int_eq(svipc_channel_schema(creator, NULL, 100), -EINVAL);
+    svipc_channel_close(same);
+    svipc_channel_close(reader);
+    remove_and_close(creator);
+}
+END_TEST
+
+START_TEST(channels_opened_without_a_schema_store_their_types)
+{
+    static const struct {
+        uint32_t type;
+        uint64_t size;
+        const char *schema;
+    } cases[] = {{SVIPC_CHANNEL_TYPE_BOOL, 1, "|b1"},
+                 {SVIPC_CHANNEL_TYPE_INT64, 8, "<i8"},
+                 {SVIPC_CHANNEL_TYPE_FLOAT64, 8, "<f8"},
+                 {SVIPC_CHANNEL_TYPE_BYTES, 24, "|V24"},
+                 {SVIPC_CHANNEL_TYPE_USER + 7, 100, "|V100"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        svipc_channel *ch = open_named("typed", cases[i].type, cases[i].size, 0, SVIPC_CREATE);
+        assert_name_and_schema(ch, "typed", cases[i].schema);
+        remove_and_close(ch);
+    }
+    /* By key: no name. */
+    svipc_channel *ch = NULL;
+    ck_assert_int_eq(svipc_channel_open_key(0, SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE, 0, &ch), 0);
+    assert_name_and_schema(ch, "", "<i8");
+    remove_and_close(ch);
+}
+END_TEST
+
+START_TEST(schema_mismatch_is_refused_both_ways_naming_both)
+{
+    /* Created with a struct schema; opened with another. */
+    svipc_channel *ch = open_schema("mismatch", POSE_SCHEMA, 24, SVIPC_CREATE);
+    svipc_channel *other = (svipc_channel *)0x1;
+    ck_assert_int_eq(svipc_channel_open_schema("mismatch", SVIPC_CHANNEL_TYPE_USER, "(3,)<f8", 24, 0, SVIPC_CREATE, 0,
+                                               &other),
+                     -EINVAL);
+    ck_assert_ptr_eq(other, (svipc_channel *)0x1);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), POSE_SCHEMA));
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "'(3,)<f8'"));
+    remove_and_close(ch);
+    /* Created without one (a float64 channel stores "<f8"); opened with another. */
+    ch = open_named("mismatch", SVIPC_CHANNEL_TYPE_FLOAT64, 8, 0, SVIPC_CREATE);
+    ck_assert_int_eq(svipc_channel_open_schema("mismatch", SVIPC_CHANNEL_TYPE_ANY, "<i8", 8, 0, 0, 0, &other), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "has schema '<f8', not '<i8'"));
+    /* The same text is accepted, whatever the type tag given (ANY) or size (0). */
+    ck_assert_int_eq(svipc_channel_open_schema("mismatch", SVIPC_CHANNEL_TYPE_ANY, "<f8", 0, 0, 0, 0, &other), 0);
+    svipc_channel_close(other);
+    remove_and_close(ch);
+    ck_assert_int_eq(ipcns_count_objects(), 0);
+}
+END_TEST
+
+START_TEST(bad_names_and_schemas_are_einval_and_leave_nothing)
+{
+    char long_name[SVIPC_CHANNEL_NAME_MAX + 2];
+    memset(long_name, 'n', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    svipc_channel *ch = NULL;
+    ck_assert_int_eq(svipc_channel_open(long_name, SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE, 0, &ch), -EINVAL);
+    long_name[SVIPC_CHANNEL_NAME_MAX] = '\0'; /* the longest name is fine */
+    ch = open_named(long_name, SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    assert_name_and_schema(ch, long_name, "<i8");
+    remove_and_close(ch);
+    ch = NULL;
+
+    char long_schema[SVIPC_CHANNEL_SCHEMA_MAX + 2];
+    memset(long_schema, 'f', sizeof long_schema - 1);
+    long_schema[sizeof long_schema - 1] = '\0';
+    const char *bad[] = {"", long_schema, "<f8\n", "caf\xc3\xa9", "\x1b[31m"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(svipc_channel_open_schema("bad", SVIPC_CHANNEL_TYPE_USER, bad[i], 8, 0, SVIPC_CREATE, 0, &ch),
+                         -EINVAL);
+        ck_assert_ptr_null(ch);
+    }
+    long_schema[SVIPC_CHANNEL_SCHEMA_MAX] = '\0'; /* the longest schema is fine */
+    ch = open_schema("bad", long_schema, 8, SVIPC_CREATE);
+    assert_name_and_schema(ch, "bad", long_schema);
+    remove_and_close(ch);
+    /* Creating still needs a size: the library does not parse schemas. */
+    ck_assert_int_eq(svipc_channel_open_schema("bad", SVIPC_CHANNEL_TYPE_USER, "<f8", 0, 0, SVIPC_CREATE, 0, &ch),
+                     -EINVAL);
+    ck_assert_int_eq(svipc_channel_open_schema(NULL, SVIPC_CHANNEL_TYPE_USER, "<f8", 8, 0, SVIPC_CREATE, 0, &ch),
+                     -EINVAL);
+    ck_assert_int_eq(ipcns_count_objects(), 0);
+}
+END_TEST
+
+struct named_key {
+    int32_t key;
+    uint32_t index;
+};
+
+static int by_key(const void *a, const void *b)
+{
+    const struct named_key *x = a, *y = b;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* The i-th candidate name: spread over 32-bit values, since FNV-1a keeps
+ * names that differ only in a counting suffix apart far better than chance. */
+static void candidate_name(char *name, size_t size, uint32_t i)
+{
+    snprintf(name, size, "c%llx", (unsigned long long)((uint64_t)i * 2654435761u % 4294967291u));
+}
+
+/* Two different names with one key (31-bit keys: among 300000 such names
+ * a pair is all but certain, and FNV-1a is fixed, so always the same pair). */
+static void colliding_names(char *first, char *second, size_t size)
+{
+    enum { names = 300000 };
+    struct named_key *keys = malloc(names * sizeof *keys);
+    ck_assert_ptr_nonnull(keys);
+    char name[32];
+    for (uint32_t i = 0; i < names; i++) {
+        candidate_name(name, sizeof name, i);
+        ck_assert_int_eq(svipc_key_from_name(name, &keys[i].key), 0);
+        keys[i].index = i;
+    }
+    qsort(keys, names, sizeof *keys, by_key);
+    for (uint32_t i = 1; i < names; i++) {
+        if (keys[i].key == keys[i - 1].key) {
+            candidate_name(first, size, keys[i - 1].index);
+            candidate_name(second, size, keys[i].index);
+            free(keys);
+            return;
+        }
+    }
+    free(keys);
+    ck_abort_msg("no two of %d names share a key", names);
+}
+
+START_TEST(two_names_with_one_key_are_never_mixed_up)
+{
+    char first[32], second[32];
+    colliding_names(first, second, sizeof first);
+    int32_t k1, k2;
+    ck_assert_int_eq(svipc_key_from_name(first, &k1), 0);
+    ck_assert_int_eq(svipc_key_from_name(second, &k2), 0);
+    ck_assert_int_eq(k1, k2);
+    ck_assert_str_ne(first, second);
+
+    svipc_channel *ch = open_named(first, SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
+    svipc_channel *other = NULL;
+    /* Same type and size: before layout 4 this shared the channel. */
+    ck_assert_int_eq(svipc_channel_open(second, SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE, 0, &other), -EEXIST);
+    ck_assert_ptr_null(other);
+    ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), first));
+    ck_assert_int_eq(svipc_channel_remove_name(second), -EEXIST); /* left alone */
+    svipc_channel_info info;
+    ck_assert_int_eq(svipc_channel_stat(ch, &info), 0);
+    ck_assert_int_eq(svipc_channel_remove_name(first), 0);
+    svipc_channel_close(ch);
+    ck_assert_int_eq(ipcns_count_objects(), 0);
+}
+END_TEST
+
 START_TEST(remove_name_removes_segment_and_writer_lock)
 {
     svipc_channel *ch = open_named("gone", SVIPC_CHANNEL_TYPE_INT64, 8, 0, SVIPC_CREATE);
@@ -976,6 +1191,9 @@ HARNESS_SUITE("channel")
                  open_with_other_size_type_or_buffer_count_is_einval, open_segment_that_is_not_a_channel_is_eproto,
                  open_exclusive_existing_is_eexist, open_bad_arguments_are_einval,
                  concurrent_openers_initialise_exactly_once, dead_initialiser_is_taken_over_and_live_one_times_out);
+    HARNESS_CASE("describe", 60, schema_and_name_are_stored_and_read_back_by_every_opener,
+                 channels_opened_without_a_schema_store_their_types, schema_mismatch_is_refused_both_ways_naming_both,
+                 bad_names_and_schemas_are_einval_and_leave_nothing, two_names_with_one_key_are_never_mixed_up);
     HARNESS_CASE("publish_read", 60, publish_then_read_returns_value_sequence_and_time,
                  publish_wrong_size_and_small_read_buffer_are_einval, read_older_than_max_age_is_stale_but_filled,
                  bound_read_uses_the_bound_buffer_age_and_info, bound_publish_publishes_the_bound_source,

@@ -36,7 +36,12 @@ enum {
     OFF_SLEEPERS = 132,
     OFF_PINNED_MASK = 192,
     OFF_PIN_RECORDS = 256,
-    HEADER_SIZE = 1280,
+    OFF_NAME_LENGTH = 1280, /* the description (layout 4): lengths, hash, name, schema */
+    OFF_SCHEMA_LENGTH = 1284,
+    OFF_SCHEMA_HASH = 1288,
+    OFF_NAME = 1344,
+    OFF_SCHEMA = 1600,
+    HEADER_SIZE = 3648,
     SLOT_HEADER = 64,
 };
 
@@ -332,6 +337,99 @@ START_TEST(open_refuses_headers_whose_sizes_overflow_or_do_not_fit)
         /* The handle opened before the damage keeps its validated bounds. */
         ck_assert_uint_eq(mine.payload_size, PAYLOAD);
         ck_assert_uint_eq(mine.buffer_num, BUFFERS);
+        detach_raw(&raw);
+        remove_and_close(ch);
+    }
+}
+END_TEST
+
+/* What a hostile peer writes into the description (name and schema) of a
+ * channel named "described" with schema "<f8" before another process opens it. */
+enum description_damage {
+    NAME_LENGTH_ABOVE_MAX,
+    NAME_LENGTH_HUGE,
+    NAME_WITHOUT_NUL,
+    NAME_WITH_NUL_INSIDE,
+    SCHEMA_LENGTH_ZERO,
+    SCHEMA_LENGTH_ABOVE_MAX,
+    SCHEMA_LENGTH_HUGE,
+    SCHEMA_WITHOUT_NUL,
+    SCHEMA_NOT_PRINTABLE,
+    SCHEMA_HASH_WRONG,
+    DESCRIPTION_DAMAGES
+};
+
+static void damage_description(struct raw_segment *raw, enum description_damage damage)
+{
+    switch (damage) {
+    case NAME_LENGTH_ABOVE_MAX:
+        put32(raw, OFF_NAME_LENGTH, SVIPC_CHANNEL_NAME_MAX + 1);
+        break;
+    case NAME_LENGTH_HUGE:
+        put32(raw, OFF_NAME_LENGTH, UINT32_MAX);
+        break;
+    case NAME_WITHOUT_NUL: /* every byte of the field set, length at the maximum */
+        memset(raw->base + OFF_NAME, 'n', SVIPC_CHANNEL_NAME_MAX + 1);
+        put32(raw, OFF_NAME_LENGTH, SVIPC_CHANNEL_NAME_MAX);
+        break;
+    case NAME_WITH_NUL_INSIDE:
+        raw->base[OFF_NAME + 3] = 0;
+        break;
+    case SCHEMA_LENGTH_ZERO:
+        put32(raw, OFF_SCHEMA_LENGTH, 0);
+        break;
+    case SCHEMA_LENGTH_ABOVE_MAX:
+        put32(raw, OFF_SCHEMA_LENGTH, SVIPC_CHANNEL_SCHEMA_MAX + 1);
+        break;
+    case SCHEMA_LENGTH_HUGE:
+        put32(raw, OFF_SCHEMA_LENGTH, UINT32_MAX);
+        break;
+    case SCHEMA_WITHOUT_NUL:
+        memset(raw->base + OFF_SCHEMA, 'f', SVIPC_CHANNEL_SCHEMA_MAX + 1);
+        put32(raw, OFF_SCHEMA_LENGTH, SVIPC_CHANNEL_SCHEMA_MAX);
+        break;
+    case SCHEMA_NOT_PRINTABLE: /* an escape sequence for whoever prints it */
+        raw->base[OFF_SCHEMA] = 0x1b;
+        break;
+    case SCHEMA_HASH_WRONG:
+        put64(raw, OFF_SCHEMA_HASH, get64(raw, OFF_SCHEMA_HASH) ^ 1);
+        break;
+    case DESCRIPTION_DAMAGES:
+        break;
+    }
+}
+
+START_TEST(open_refuses_a_description_with_bad_lengths_terminators_bytes_or_hash)
+{
+    for (int damage = 0; damage < DESCRIPTION_DAMAGES; damage++) {
+        svipc_channel *ch = NULL;
+        ck_assert_int_eq(svipc_channel_open_schema("described", SVIPC_CHANNEL_TYPE_FLOAT64, "<f8", 8, 0, SVIPC_CREATE,
+                                                   SVIPC_MODE_DEFAULT, &ch),
+                         0);
+        struct raw_segment raw = attach_raw(ch);
+        damage_description(&raw, (enum description_damage)damage);
+
+        svipc_channel *other = NULL;
+        int rc = open_existing("described", &other);
+        ck_assert_msg(rc == -EPROTO, "damage %d: open gave %d (%s)", damage, rc, svipc_last_error_message());
+        ck_assert_ptr_null(other);
+        ck_assert_ptr_nonnull(strstr(svipc_last_error_message(), "inconsistent header"));
+
+        /* The admin calls validate the same way: no name or schema from it. */
+        svipc_channel_info mine, info;
+        ck_assert_int_eq(svipc_channel_stat(ch, &mine), 0);
+        ck_assert_int_eq(svipc_admin_channel_stat(mine.shm_id, &info), 0);
+        ck_assert_uint_eq(info.payload_size, 0);
+        ck_assert_uint_eq(info.schema_hash, 0);
+        char name[SVIPC_CHANNEL_NAME_MAX + 1], schema[SVIPC_CHANNEL_SCHEMA_MAX + 1];
+        ck_assert_int_eq(svipc_admin_channel_describe(mine.shm_id, name, sizeof name, schema, sizeof schema),
+                         -EPROTO);
+
+        /* The handle opened before the damage keeps its validated copies. */
+        ck_assert_int_eq(svipc_channel_name(ch, name, sizeof name), 9);
+        ck_assert_str_eq(name, "described");
+        ck_assert_int_eq(svipc_channel_schema(ch, schema, sizeof schema), 3);
+        ck_assert_str_eq(schema, "<f8");
         detach_raw(&raw);
         remove_and_close(ch);
     }
@@ -760,6 +858,7 @@ END_TEST
 HARNESS_SUITE("channel_hostile")
 {
     HARNESS_CASE("open", 60, open_refuses_headers_whose_sizes_overflow_or_do_not_fit,
+                 open_refuses_a_description_with_bad_lengths_terminators_bytes_or_hash,
                  open_refuses_a_writer_lock_id_naming_another_semaphore_set,
                  reset_init_word_on_an_initialised_header_is_not_initialised_again);
     HARNESS_CASE("scribbled", 120, history_with_latest_at_max_returns_within_the_callers_buffers,

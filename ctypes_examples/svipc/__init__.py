@@ -13,8 +13,8 @@ from ._constants import SVIPC_WAIT_FOREVER as WAIT_FOREVER
 from ._lib import library_path, strerror, version, version_string
 from ._structs import ChannelInfo, ChannelReadInfo, MsgInfo, SemInfo, SemOp, ShmInfo
 from .admin import (KIND_MSG, KIND_SEM, KIND_SHM, LIST_PROC_ONLY, LIST_SYSCALLS, ORPHAN_CHANNEL, ORPHAN_CHANNEL_LOCK,
-                    Limits, MsgObject, Orphan, SemObject, ShmObject, Usage, channel_info_of_segment, find_orphans,
-                    limits, list_msg, list_sem, list_shm, usage)
+                    Limits, MsgObject, Orphan, SemObject, ShmObject, Usage, channel_description_of_segment,
+                    channel_info_of_segment, find_orphans, limits, list_msg, list_sem, list_shm, usage)
 from .channel import (CHANNEL_ANY_AGE, CHANNEL_DEFAULT_BUFFERS, CHANNEL_SHARED_WRITER, CHANNEL_SPIN, CHANNEL_STALE,
                       CHANNEL_TYPE_ANY, CHANNEL_TYPE_BOOL, CHANNEL_TYPE_BYTES, CHANNEL_TYPE_FLOAT64,
                       CHANNEL_TYPE_INT64, CHANNEL_TYPE_USER, INTERRUPTIBLE, Channel, Publisher, Subscriber,
@@ -45,7 +45,7 @@ __all__ = [
     "CHANNEL_TYPE_INT64", "CHANNEL_TYPE_FLOAT64", "CHANNEL_TYPE_USER", "CHANNEL_TYPE_ANY", "CHANNEL_DEFAULT_BUFFERS",
     "CHANNEL_STALE", "CHANNEL_ANY_AGE",
     # administration
-    "list_shm", "list_sem", "list_msg", "find_orphans", "limits", "usage", "channel_info_of_segment",
+    "list_shm", "list_sem", "list_msg", "find_orphans", "limits", "usage", "channel_description_of_segment", "channel_info_of_segment",
     "ShmObject", "SemObject", "MsgObject", "Orphan", "Limits", "Usage", "LIST_SYSCALLS", "LIST_PROC_ONLY",
     "KIND_SHM", "KIND_SEM", "KIND_MSG", "ORPHAN_CHANNEL", "ORPHAN_CHANNEL_LOCK",
 ]

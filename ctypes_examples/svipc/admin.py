@@ -6,10 +6,10 @@ detached from ctypes.
 import ctypes
 import dataclasses
 import errno
-from typing import Any, List, Optional, Sequence
+from typing import Any, List, Optional, Sequence, Tuple
 
-from ._constants import (SVIPC_KIND_MSG, SVIPC_KIND_SEM, SVIPC_KIND_SHM, SVIPC_LIST_PROC_ONLY, SVIPC_LIST_SYSCALLS,
-                         SVIPC_ORPHAN_CHANNEL, SVIPC_ORPHAN_CHANNEL_LOCK, SVIPC_SHM_INFO_REMOVED)
+from ._constants import (SVIPC_CHANNEL_NAME_MAX, SVIPC_CHANNEL_SCHEMA_MAX, SVIPC_KIND_MSG, SVIPC_KIND_SEM,
+                         SVIPC_KIND_SHM, SVIPC_LIST_PROC_ONLY, SVIPC_LIST_SYSCALLS, SVIPC_ORPHAN_CHANNEL, SVIPC_ORPHAN_CHANNEL_LOCK, SVIPC_SHM_INFO_REMOVED)
 from ._lib import lib
 from ._structs import (LIMIT_FIELDS, USAGE_FIELDS, ChannelInfo, IpcLimits, IpcUsage, MsgInfo, OrphanStruct, SemInfo,
                        ShmInfo)
@@ -135,6 +135,21 @@ def usage() -> Any:
     out = IpcUsage()
     lib.svipc_usage(ctypes.byref(out))
     return _from_struct(Usage, out)
+
+
+def channel_description_of_segment(shmid: int) -> Optional[Tuple[str, str]]:
+    """(name, schema) of the channel in segment shmid ("" name for a channel made by key), or None
+    if it is not a channel this library accepts (another layout version, a corrupt header).
+    Attaches the segment read-only for a moment."""
+    name = ctypes.create_string_buffer(SVIPC_CHANNEL_NAME_MAX + 1)
+    schema = ctypes.create_string_buffer(SVIPC_CHANNEL_SCHEMA_MAX + 1)
+    try:
+        lib.svipc_admin_channel_describe(shmid, name, len(name), schema, len(schema))
+    except OSError as e:
+        if e.errno == errno.EPROTO:
+            return None
+        raise
+    return name.value.decode("utf-8", "surrogateescape"), schema.value.decode("ascii")
 
 
 def channel_info_of_segment(shmid: int) -> Optional[ChannelInfo]:

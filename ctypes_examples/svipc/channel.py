@@ -10,12 +10,12 @@ import ctypes
 import errno
 import time
 import weakref
-import zlib
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from . import _aio
+from . import _aio, _schema
 from ._closable import Closable, ClosedWhenCollected
-from ._constants import (SVIPC_CHANNEL_ANY_AGE, SVIPC_CHANNEL_DEFAULT_BUFFERS, SVIPC_CHANNEL_SHARED_WRITER,
+from ._constants import (SVIPC_CHANNEL_ANY_AGE, SVIPC_CHANNEL_DEFAULT_BUFFERS, SVIPC_CHANNEL_NAME_MAX,
+                         SVIPC_CHANNEL_SCHEMA_MAX, SVIPC_CHANNEL_SHARED_WRITER,
                          SVIPC_CHANNEL_SPIN, SVIPC_CHANNEL_STALE, SVIPC_CHANNEL_TYPE_ANY, SVIPC_CHANNEL_TYPE_BOOL,
                          SVIPC_CHANNEL_TYPE_BYTES, SVIPC_CHANNEL_TYPE_FLOAT64, SVIPC_CHANNEL_TYPE_INT64,
                          SVIPC_CHANNEL_TYPE_USER, SVIPC_CREATE, SVIPC_EXCLUSIVE, SVIPC_INTERRUPTIBLE,
@@ -79,27 +79,35 @@ class Channel(ClosedWhenCollected):
 
     Channel(name, type, payload_size, buffer_num=0, create=False, ...) opens
     (and with create=True creates) the channel; key=... instead of name uses
-    a key directly. publish(buffer) takes any bytes-like object of
-    payload_size bytes; read(into) copies the newest value into a writable
-    buffer and returns a ChannelReadInfo (or None before the first publish).
+    a key directly. schema=... (numpy dtype text, doc/channel.md) is stored
+    when creating and must equal the stored one when opening. publish(buffer)
+    takes any bytes-like object of payload_size bytes; read(into) copies the
+    newest value into a writable buffer and returns a ChannelReadInfo (or None
+    before the first publish). name and schema: what the channel's header says.
     """
 
     def __init__(self, name: Optional[Union[str, bytes]] = None, type: int = CHANNEL_TYPE_BYTES,
                  payload_size: int = 0, buffer_num: int = 0, *, key: Optional[int] = None, create: bool = False,
-                 exclusive: bool = False, shared_writer: bool = False, mode: int = 0o600) -> None:
+                 exclusive: bool = False, shared_writer: bool = False, mode: int = 0o600,
+                 schema: Optional[str] = None) -> None:
         flags = ((SVIPC_CREATE if create else 0) | (SVIPC_EXCLUSIVE if exclusive else 0)
                  | (CHANNEL_SHARED_WRITER if shared_writer else 0))
         handle = ChannelPtr()
         if name is not None:
             if key is not None:
                 raise ValueError("give name or key, not both")
-            lib.svipc_channel_open(name.encode() if isinstance(name, str) else name, type, payload_size,
-                                    buffer_num, flags, mode, ctypes.byref(handle))
+            encoded = name.encode() if isinstance(name, str) else name
+            if schema is None:
+                lib.svipc_channel_open(encoded, type, payload_size, buffer_num, flags, mode, ctypes.byref(handle))
+            else:
+                lib.svipc_channel_open_schema(encoded, type, schema.encode("ascii"), payload_size, buffer_num, flags,
+                                               mode, ctypes.byref(handle))
         else:
+            if schema is not None:
+                raise ValueError("a schema needs a name (channels opened by key have the default schema)")
             lib.svipc_channel_open_key(SVIPC_KEY_PRIVATE if key is None else key, type, payload_size, buffer_num,
                                         flags, mode, ctypes.byref(handle))
         self._handle = handle
-        self.name = name
         self.payload_size = lib.svipc_channel_payload_size(handle)
         self._raw = ctypes.c_void_p(ctypes.cast(handle, ctypes.c_void_p).value)
         self._size = ctypes.c_uint64(self.payload_size)
@@ -157,6 +165,20 @@ class Channel(ClosedWhenCollected):
         size = self.payload_size
         return [(buffer.raw[i * size:(i + 1) * size], infos[i]) for i in range(got)], missed.value
 
+    @property
+    def name(self) -> str:
+        """The channel's name as its header stores it ("" for a channel opened by key)."""
+        buffer = ctypes.create_string_buffer(SVIPC_CHANNEL_NAME_MAX + 1)
+        length = lib.svipc_channel_name(self._live(), buffer, len(buffer))
+        return buffer.raw[:length].decode("utf-8", "surrogateescape")
+
+    @property
+    def schema(self) -> str:
+        """The channel's schema: numpy dtype text (see svipc._schema.to_dtype)."""
+        buffer = ctypes.create_string_buffer(SVIPC_CHANNEL_SCHEMA_MAX + 1)
+        length = lib.svipc_channel_schema(self._live(), buffer, len(buffer))
+        return buffer.raw[:length].decode("ascii")
+
     def latest(self) -> int:
         """Sequence number of the newest value (0: none yet)."""
         return lib.svipc_channel_latest(self._live())
@@ -200,47 +222,74 @@ def _readable_address(data: Any) -> Tuple[Any, int, int]:
     return pinned, ctypes.addressof(pinned), length
 
 
-class _Codec:
-    """How one Python type travels through a channel: the C type tag, the
-    payload size, a reusable ctypes buffer, and how to get a value out."""
+def _default_instance(default: Any) -> Any:
+    """A ctypes class given as the default stands for its zero value."""
+    if isinstance(default, type) and issubclass(default, (ctypes.Structure, ctypes.Union, ctypes.Array)):
+        return default()
+    return default
 
-    def __init__(self, default: Any) -> None:
+
+class _Codec:
+    """How one Python type travels through a channel: its schema and type
+    tag, the payload size, a reusable ctypes buffer, and how to get a value
+    out. kind: "scalar" (bool, int, float), "bytes", "struct" (ctypes) or
+    "numpy"."""
+
+    def __init__(self, default: Any, *, numpy_scalars: bool = False) -> None:
         self.default = default
         self.numpy = None
+        self.schema = _schema.of_value(default)
+        self.type = _schema.type_tag(self.schema)
         if isinstance(default, bool):
-            self.type, self.buffer = CHANNEL_TYPE_BOOL, ctypes.c_bool()
+            self.kind, self.buffer = "scalar", ctypes.c_bool()
             self.get = self._scalar
         elif isinstance(default, int):
-            self.type, self.buffer = CHANNEL_TYPE_INT64, ctypes.c_int64()
+            self.kind, self.buffer = "scalar", ctypes.c_int64()
             self.get = self._scalar
         elif isinstance(default, float):
-            self.type, self.buffer = CHANNEL_TYPE_FLOAT64, ctypes.c_double()
+            self.kind, self.buffer = "scalar", ctypes.c_double()
             self.get = self._scalar
         elif isinstance(default, (bytes, bytearray)):
             if len(default) == 0:
                 raise ValueError("a bytes channel needs a non-empty default (it fixes the size)")
-            self.type, self.buffer = CHANNEL_TYPE_BYTES, ctypes.create_string_buffer(len(default))
+            self.kind, self.buffer = "bytes", ctypes.create_string_buffer(len(default))
             self.get = self._bytes
         elif isinstance(default, (ctypes.Structure, ctypes.Union, ctypes.Array)):
-            cls = type(default)
-            self.type = _user_tag(cls.__name__ + repr(getattr(cls, "_fields_", cls)) + str(ctypes.sizeof(cls)))
-            self.buffer = cls()
+            self.kind, self.buffer = "struct", type(default)()
             self.get = self._struct
-        elif type(default).__module__ == "numpy" and hasattr(default, "dtype"):
+        else:  # numpy (of_value accepted it)
             import numpy
-            if default.dtype.hasobject:
-                raise TypeError("numpy arrays of Python objects cannot be shared")
             self.numpy = numpy
-            self.array = numpy.ascontiguousarray(default).copy()
-            self.type = _user_tag("ndarray" + self.array.dtype.str + repr(self.array.dtype.descr) +
-                                  repr(self.array.shape))
+            self.kind = "numpy"
+            self.array = numpy.array(default, order="C")  # a copy; a scalar stays 0-d
             self.buffer = (ctypes.c_char * self.array.nbytes).from_buffer(self.array)
-            self.get = self._array
-        else:
-            raise TypeError(f"channels carry bool, int, float, bytes, ctypes structs or numpy arrays, "
-                            f"not {type(default).__name__}")
+            # A value discovered from a schema of no shape reads as a numpy
+            # scalar (np.int32, a structured np.void), not a 0-d array.
+            self.get = self._numpy_scalar if numpy_scalars and self.array.shape == () else self._array
         self.size = ctypes.sizeof(self.buffer)
         self.address = ctypes.c_void_p(ctypes.addressof(self.buffer))
+
+    @classmethod
+    def from_schema(cls, schema: str, payload_size: int) -> "_Codec":
+        """The codec of values a channel's schema describes: bool, int and
+        float for those schemas, bytes for opaque and byte-string ones, else
+        numpy values of the schema's dtype and shape."""
+        if schema == _schema.BOOL:
+            codec = cls(False)
+        elif schema == _schema.INT64:
+            codec = cls(0)
+        elif schema == _schema.FLOAT64:
+            codec = cls(0.0)
+        elif _schema.bytes_size(schema):
+            codec = cls(bytes(_schema.bytes_size(schema)))
+            codec.schema = schema
+        else:
+            import numpy
+            dtype, shape = _schema.to_dtype(schema)
+            codec = cls(numpy.zeros(shape, dtype), numpy_scalars=True)
+        if codec.size != payload_size:
+            raise ValueError(f"schema {schema!r} describes {codec.size} bytes, the channel holds {payload_size}")
+        return codec
 
     def _scalar(self) -> Any:
         return self.buffer.value
@@ -254,10 +303,8 @@ class _Codec:
     def _array(self) -> Any:
         return self.array.copy()
 
-
-def _user_tag(description: str) -> int:
-    import zlib
-    return CHANNEL_TYPE_USER + (zlib.crc32(description.encode()) & 0x7FFFFFFF)
+    def _numpy_scalar(self) -> Any:
+        return self.array.copy()[()]
 
 
 class Publisher(Closable):
@@ -265,21 +312,35 @@ class Publisher(Closable):
 
     Publisher(name, default_value, buffer_num=3): default_value fixes the
     type and size (bool, int -> int64, float -> double, bytes of a fixed
-    length, a ctypes Structure instance, or a numpy array of fixed dtype and
-    shape). publish(value) never waits for subscribers. The first publish
+    length, a ctypes Structure instance or class, or a numpy array or scalar
+    of fixed dtype and shape), and with them the schema the channel stores
+    (schema attribute; doc/channel.md): a channel of another schema is
+    refused (ValueError naming both). publish(value) never waits for subscribers. The first publish
     makes this process the topic's exclusive writer until close() (or its
     death); shared_writer=True lets several processes publish.
     """
 
     def __init__(self, name: str, default_value: Any, buffer_num: int = CHANNEL_DEFAULT_BUFFERS, *,
                  shared_writer: bool = False, mode: int = 0o600) -> None:
-        self._codec = codec = _Codec(default_value)
-        self.channel = Channel(name, codec.type, codec.size, buffer_num, create=True, shared_writer=shared_writer,
-                               mode=mode)
+        self._codec = codec = _Codec(_default_instance(default_value))
+        self.schema = codec.schema
+        try:
+            self.channel = Channel(name, codec.type, codec.size, buffer_num, create=True,
+                                   shared_writer=shared_writer, mode=mode, schema=codec.schema)
+        except OSError as e:
+            # An opaque channel of this size (created without a schema, as
+            # C's BYTES channels and the bridge's are) carries any type.
+            if e.errno != errno.EINVAL:
+                raise
+            channel = Channel(name, CHANNEL_TYPE_ANY, codec.size, buffer_num, shared_writer=shared_writer)
+            if channel.schema != _schema.opaque(codec.size):
+                channel.close()
+                raise
+            self.channel = channel
         self.name = name
         self._raw = self.channel._raw
         self._size = ctypes.c_uint64(codec.size)
-        self._scalar = codec.get == codec._scalar
+        self._scalar = codec.kind == "scalar"
         self._buffer = codec.buffer
         if self._scalar:
             lib.svipc_channel_bind_publish(self.channel._handle, codec.address, codec.size)
@@ -316,7 +377,7 @@ class Publisher(Closable):
         if self._scalar:
             self._buffer.value = value
             rc = self._publish_bound(self._raw)
-        elif codec.type == CHANNEL_TYPE_BYTES:
+        elif codec.kind == "bytes":
             if len(value) != codec.size:
                 raise ValueError(f"value has {len(value)} bytes, topic {self.name!r} carries {codec.size}")
             rc = publish(self._raw, value if isinstance(value, bytes) else bytes(value), self._size, None)
@@ -324,7 +385,7 @@ class Publisher(Closable):
             if value.shape != codec.array.shape or value.dtype != codec.array.dtype:
                 raise ValueError(f"array {value.dtype}{value.shape} does not match the topic's "
                                  f"{codec.array.dtype}{codec.array.shape}")
-            if value.flags.c_contiguous:
+            if value.flags.c_contiguous and not isinstance(value, codec.numpy.generic):
                 rc = publish(self._raw, ctypes.c_void_p(value.__array_interface__["data"][0]), self._size, None)
             else:
                 codec.array[...] = value
@@ -413,11 +474,21 @@ class Subscriber(Closable):
     (doc/channel.md, "Peeking"). wait_new(timeout) blocks for a value
     newer than the last one returned. last_info holds the sequence number,
     publish time and missed count of the last value returned.
+
+    Subscriber(name) with no default discovers the type from the channel's
+    schema once the channel exists (until then subscribe() returns (None,
+    False)): bool, int, float, bytes, or numpy values (a scalar or a
+    structured np.void for a schema without a shape, else an array).
+    Subscriber(name, MyStruct) with a ctypes class returns MyStruct values. A
+    default's schema must equal the channel's (ValueError naming both).
     """
 
-    def __init__(self, name: str, default_value: Any, *, max_age: Optional[float] = None) -> None:
-        self._codec = _Codec(default_value)
-        self._get = self._codec.get
+    def __init__(self, name: str, default_value: Any = None, *, max_age: Optional[float] = None) -> None:
+        self._codec: Optional[_Codec] = None
+        self._get: Any = None
+        default_value = _default_instance(default_value)
+        if default_value is not None:
+            self._set_codec(_Codec(default_value))
         self.name = name
         self.default = default_value
         self.channel = None
@@ -426,7 +497,6 @@ class Subscriber(Closable):
         self.last_info = ChannelReadInfo()
         self._info_ref = ctypes.byref(self.last_info)
         self._age = ctypes.c_int64(CHANNEL_ANY_AGE if max_age is None else int(max_age * 1e9))
-        self._size = ctypes.c_uint64(self._codec.size)
         self._peek_data = ctypes.c_void_p()
         self._peek_ref = ctypes.byref(self._peek_data)
         self._views = {}  # slot address -> read-only array over it (see view())
@@ -434,13 +504,46 @@ class Subscriber(Closable):
         self._view_holders = []  # weak references to the buffers under those arrays
         self._open()
 
+    def _set_codec(self, codec: _Codec) -> None:
+        self._codec = codec
+        self._get = codec.get
+        self._size = ctypes.c_uint64(codec.size)
+
+    @property
+    def schema(self) -> Optional[str]:
+        """The topic's schema: the default's, or the channel's once discovered (None before)."""
+        return None if self._codec is None else self._codec.schema
+
+    def _open_channel(self) -> Channel:
+        """Open the topic: with no default, whatever it holds; with one, a
+        channel of the default's schema (any type tag: the schema is the
+        check) or an opaque one of its size ("|V<n>": created without a
+        schema, as C's BYTES channels and the bridge's are), whose bytes the
+        default's type reads."""
+        codec = self._codec
+        if codec is None:
+            return Channel(self.name, CHANNEL_TYPE_ANY, 0)
+        channel = Channel(self.name, CHANNEL_TYPE_ANY, codec.size)
+        stored = channel.schema
+        if stored != codec.schema and stored != _schema.opaque(codec.size):
+            channel.close()
+            raise OSError(errno.EINVAL, f"channel {self.name!r} has schema {stored!r}, not {codec.schema!r}")
+        return channel
+
     def _open(self) -> bool:
         if self._closed:
             raise ValueError("subscriber is closed")
         try:
-            self.channel = Channel(self.name, self._codec.type, self._codec.size)
+            channel = self._open_channel()
         except (FileNotFoundError, TimeoutError):
             return False  # no publisher yet: the default until one appears
+        if self._codec is None:
+            try:
+                self._set_codec(_Codec.from_schema(channel.schema, channel.payload_size))
+            except BaseException:
+                channel.close()
+                raise
+        self.channel = channel
         self._raw = self.channel._raw
         # subscribe() passes only the handle: the destination, age limit and
         # info are bound once (a ctypes call costs ~25 ns per argument).
@@ -504,7 +607,7 @@ class Subscriber(Closable):
         timeout. A thread waits on a handle of its own, in short slices, so a
         cancelled await leaves nothing blocked."""
         last = self.last_info.sequence if self._raw is not None else 0
-        codec, name = self._codec, self.name
+        name = self.name
 
         def try_now() -> Tuple[bool, Any]:
             if self._raw is None and not self._open():
@@ -514,7 +617,7 @@ class Subscriber(Closable):
         def wait_slice(state: List[Optional[Channel]], seconds: float) -> Tuple[bool, Any]:
             if state[0] is None:  # no topic yet: poll for its creation
                 try:
-                    state[0] = Channel(name, codec.type, codec.size)
+                    state[0] = self._open_channel()
                 except (FileNotFoundError, TimeoutError):
                     time.sleep(min(seconds, 0.001))
                     return False, None
@@ -556,10 +659,12 @@ class Subscriber(Closable):
         again. Each slot of the ring has one view array, reused by later
         calls. Views stay mapped after close() until the last one is gone.
         """
+        if self._codec is None and not self._open():  # no default: the schema tells
+            return self.default, None
         codec = self._codec
         if codec.numpy is None:
             raise TypeError(f"view() needs a numpy topic; topic {self.name!r} carries "
-                            f"{type(self.default).__name__} (use subscribe())")
+                            f"{type(codec.default).__name__} (use subscribe())")
         if self._raw is None and not self._open():
             return self.default, None
         rc = _fast_peek(self._raw, self._age, self._peek_ref, self._info_ref)
@@ -595,10 +700,13 @@ class Subscriber(Closable):
         + 2, or the publisher's publish() fails while every other slot is
         pinned (doc/channel.md, "Loans and pins").
         """
+        if self._codec is None and not self._open():  # no default: the schema tells
+            yield None
+            return
         codec = self._codec
         if codec.numpy is None:
             raise TypeError(f"acquire() needs a numpy topic; topic {self.name!r} carries "
-                            f"{type(self.default).__name__} (use subscribe())")
+                            f"{type(codec.default).__name__} (use subscribe())")
         if self._raw is None and not self._open():
             yield None
             return

@@ -14,6 +14,10 @@
  *  - writer_lock_semid is set to a real writer-lock-shaped set made by this
  *    process (open refuses any other), unless the input's last byte is odd:
  *    then the header's own, hostile, semid is kept;
+ *  - the schema hash (layout 4's description) is made the FNV-1a 64 of the
+ *    schema text as its length word bounds it, unless the input's last
+ *    byte has bit 1 set: a random 64-bit hash never matches, and the
+ *    description's other checks (lengths, NULs, bytes) are what to explore;
  *  - the version word of the slot `latest` names is made consistent with
  *    `latest`: a slot that never becomes consistent costs each reading call
  *    its whole retry budget (SVIPC_CHANNEL_RETRY_BUDGET_NS, 10 ms), and
@@ -42,8 +46,29 @@
 #define BUFFER_NUM_OFFSET 24
 #define SEMID_OFFSET 28
 #define LATEST_OFFSET 64
-#define HEADER_SIZE 192
+#define SCHEMA_LENGTH_OFFSET 1284
+#define SCHEMA_HASH_OFFSET 1288
+#define SCHEMA_OFFSET 1600
+#define SCHEMA_FIELD 2048
+#define HEADER_SIZE 3648
 #define CACHE_LINE 64
+
+/* Make the schema hash match the schema text its length word bounds. */
+static void make_schema_hash_match(unsigned char *bytes, size_t segment_size)
+{
+    if (segment_size < HEADER_SIZE)
+        return;
+    uint32_t length;
+    memcpy(&length, bytes + SCHEMA_LENGTH_OFFSET, sizeof length);
+    if (length >= SCHEMA_FIELD)
+        return;
+    uint64_t hash = 14695981039346656037ULL; /* FNV-1a 64 (lib/common/fnv1a.hpp) */
+    for (uint32_t i = 0; i < length; i++) {
+        hash ^= bytes[SCHEMA_OFFSET + i];
+        hash *= 1099511628211ULL;
+    }
+    memcpy(bytes + SCHEMA_HASH_OFFSET, &hash, sizeof hash);
+}
 
 /* Make the slot that `latest` names hold `latest` complete, if the header's
  * sizes put that slot inside the segment. */
@@ -152,6 +177,14 @@ static void exercise(svipc_channel *channel)
     rc = svipc_channel_stat(channel, &stat);
     if (rc != 0 && rc != -EIDRM)
         undocumented("svipc_channel_stat", rc);
+    /* Name and schema: C strings of at most the documented lengths. */
+    char name[SVIPC_CHANNEL_NAME_MAX + 1], schema[SVIPC_CHANNEL_SCHEMA_MAX + 1];
+    rc = svipc_channel_name(channel, name, sizeof name);
+    if (rc < 0 || (size_t)rc != strlen(name))
+        undocumented("svipc_channel_name", rc);
+    rc = svipc_channel_schema(channel, schema, sizeof schema);
+    if (rc <= 0 || (size_t)rc != strlen(schema))
+        undocumented("svipc_channel_schema", rc);
     uint64_t sequence = 0;
     rc = svipc_channel_publish(channel, buffer, payload, &sequence);
     if (rc != 0 && rc != -EBUSY && rc != -EIDRM)
@@ -180,6 +213,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(bytes + SEMID_OFFSET, &semid, sizeof semid);
     }
     make_latest_slot_consistent(bytes, segment_size);
+    if (size > 0 && !(data[size - 1] & 2))
+        make_schema_hash_match(bytes, segment_size);
     shmdt(bytes);
 
     svipc_channel *channel = NULL;

@@ -137,7 +137,7 @@ def test_type_or_size_mismatch_is_reported(topic):
     with svipc.Publisher(topic, 0):
         with pytest.raises(OSError) as info:
             svipc.Subscriber(topic, 0.0)
-        assert info.value.errno == errno.EINVAL and "holds int64, not float64" in str(info.value)
+        assert info.value.errno == errno.EINVAL and "has schema '<i8', not '<f8'" in str(info.value)
         with pytest.raises(OSError):
             svipc.Publisher(topic, b"12345678")
 

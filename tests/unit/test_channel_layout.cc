@@ -2,8 +2,10 @@
 // turns a header read from an untrusted segment into bounds
 // (lib/channel/layout_validator.cpp): the arithmetic every process mapping a
 // channel must agree on, and every refusal at its edge.
+#include "channel/init.hpp"
 #include "channel/layout.hpp"
 #include "channel/layout_validator.hpp"
+#include "common/fnv1a.hpp"
 
 #include "unit_test.hpp"
 
@@ -12,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
+#include <string>
 
 using namespace svipc::channel_layout;
 
@@ -274,6 +277,128 @@ START_TEST(negative_writer_lock_id_is_refused)
 }
 END_TEST
 
+// A description as an initialiser writes it.
+static Description description_for(const std::string &name, const std::string &schema)
+{
+    Description description{};
+    description.name_length = static_cast<uint32_t>(name.size());
+    std::memcpy(description.name, name.data(), name.size());
+    description.schema_length = static_cast<uint32_t>(schema.size());
+    std::memcpy(description.schema, schema.data(), schema.size());
+    description.schema_hash = svipc::fnv1a64(schema);
+    return description;
+}
+
+static void assert_description_refused(const Description &description, const char *problem)
+{
+    const char *found = validate_channel_description(description);
+    ck_assert_ptr_nonnull(found);
+    ck_assert_str_eq(found, problem);
+}
+
+START_TEST(fnv1a64_is_the_published_function)
+{
+    // Test vectors of the FNV reference (http://www.isthe.com/chongo/tech/comp/fnv/).
+    ck_assert_uint_eq(svipc::fnv1a64(""), UINT64_C(0xcbf29ce484222325));
+    ck_assert_uint_eq(svipc::fnv1a64("a"), UINT64_C(0xaf63dc4c8601ec8c));
+    ck_assert_uint_eq(svipc::fnv1a64("foobar"), UINT64_C(0x85944171f73967e8));
+}
+END_TEST
+
+START_TEST(snapshot_copies_the_description)
+{
+    alignas(Header) unsigned char storage[sizeof(Header)] = {};
+    Header *header = new (storage) Header;
+    header->name_length = 3;
+    std::memcpy(header->name, "cam", 4);
+    header->schema_length = 3;
+    std::memcpy(header->schema, "<f8", 4);
+    header->schema_hash = 99;
+    header->schema[schema_field_size - 1] = 'z';
+    const Description description = snapshot_description(*header);
+    ck_assert_uint_eq(description.name_length, 3);
+    ck_assert_str_eq(description.name, "cam");
+    ck_assert_uint_eq(description.schema_length, 3);
+    ck_assert_str_eq(description.schema, "<f8");
+    ck_assert_uint_eq(description.schema_hash, 99);
+    ck_assert_int_eq(description.schema[schema_field_size - 1], 'z');
+    header->~Header();
+}
+END_TEST
+
+START_TEST(valid_descriptions_are_accepted)
+{
+    ck_assert_ptr_null(validate_channel_description(description_for("", "|V8")));
+    ck_assert_ptr_null(validate_channel_description(description_for("robot/pose", "(3,)<f8")));
+    ck_assert_ptr_null(validate_channel_description(
+        description_for(std::string(SVIPC_CHANNEL_NAME_MAX, 'n'), std::string(SVIPC_CHANNEL_SCHEMA_MAX, '~'))));
+    // Names are bytes (UTF-8): only NUL is excluded.
+    ck_assert_ptr_null(validate_channel_description(description_for("caf\xc3\xa9\x01", " ")));
+}
+END_TEST
+
+START_TEST(bad_name_lengths_and_terminators_are_refused)
+{
+    Description description = description_for("cam", "<f8");
+    description.name_length = SVIPC_CHANNEL_NAME_MAX + 1;
+    assert_description_refused(description, "name length out of range");
+    description.name_length = UINT32_MAX;
+    assert_description_refused(description, "name length out of range");
+    description.name_length = 2;  // the NUL is at 3
+    assert_description_refused(description, "name is not NUL-terminated at its length");
+    description.name_length = 4;  // a NUL inside
+    assert_description_refused(description, "name is not NUL-terminated at its length");
+    description = description_for(std::string(SVIPC_CHANNEL_NAME_MAX, 'n'), "<f8");
+    description.name[SVIPC_CHANNEL_NAME_MAX] = 'n';  // no NUL in the whole field
+    assert_description_refused(description, "name is not NUL-terminated at its length");
+}
+END_TEST
+
+START_TEST(bad_schema_lengths_bytes_and_hash_are_refused)
+{
+    Description description = description_for("cam", "<f8");
+    description.schema_length = 0;
+    description.schema_hash = svipc::fnv1a64("");
+    assert_description_refused(description, "schema is not NUL-terminated at its length");
+    description = description_for("cam", "<f8");
+    description.schema_length = SVIPC_CHANNEL_SCHEMA_MAX + 1;
+    assert_description_refused(description, "schema length out of range");
+    description.schema_length = UINT32_MAX;
+    assert_description_refused(description, "schema length out of range");
+    description.schema_length = 2;
+    assert_description_refused(description, "schema is not NUL-terminated at its length");
+    description = description_for("cam", std::string(SVIPC_CHANNEL_SCHEMA_MAX, 'f'));
+    description.schema[SVIPC_CHANNEL_SCHEMA_MAX] = 'f';
+    assert_description_refused(description, "schema is not NUL-terminated at its length");
+    assert_description_refused(description_for("cam", "<f8\n"), "schema has a byte outside printable ASCII");
+    assert_description_refused(description_for("cam", "\x7f"), "schema has a byte outside printable ASCII");
+    assert_description_refused(description_for("cam", "\xc3\xa9"), "schema has a byte outside printable ASCII");
+    description = description_for("cam", "<f8");
+    description.schema_hash ^= 1;
+    assert_description_refused(description, "schema hash does not match its text");
+}
+END_TEST
+
+START_TEST(schema_text_problem_checks_length_and_bytes)
+{
+    ck_assert_ptr_null(schema_text_problem("<f8"));
+    ck_assert_ptr_null(schema_text_problem(std::string(SVIPC_CHANNEL_SCHEMA_MAX, ' ')));
+    ck_assert_str_eq(schema_text_problem(""), "schema length out of range");
+    ck_assert_str_eq(schema_text_problem(std::string(SVIPC_CHANNEL_SCHEMA_MAX + 1, 'x')), "schema length out of range");
+    ck_assert_str_eq(schema_text_problem(std::string("a\0b", 3)), "schema has a byte outside printable ASCII");
+}
+END_TEST
+
+START_TEST(channels_without_a_schema_get_their_types)
+{
+    ck_assert_str_eq(svipc::default_schema(SVIPC_CHANNEL_TYPE_BOOL, 1).c_str(), "|b1");
+    ck_assert_str_eq(svipc::default_schema(SVIPC_CHANNEL_TYPE_INT64, 8).c_str(), "<i8");
+    ck_assert_str_eq(svipc::default_schema(SVIPC_CHANNEL_TYPE_FLOAT64, 8).c_str(), "<f8");
+    ck_assert_str_eq(svipc::default_schema(SVIPC_CHANNEL_TYPE_BYTES, 24).c_str(), "|V24");
+    ck_assert_str_eq(svipc::default_schema(SVIPC_CHANNEL_TYPE_USER + 5, 4096).c_str(), "|V4096");
+}
+END_TEST
+
 const UnitSuite unit_suite = {"channel_layout", {
     {"arithmetic", header_is_four_cache_lines_the_pin_records_and_the_description},
     {"arithmetic", round_up_to_line_rounds_to_whole_cache_lines},
@@ -293,4 +418,11 @@ const UnitSuite unit_suite = {"channel_layout", {
     {"validator", header_size_or_stride_other_than_the_layouts_is_refused},
     {"validator", largest_channel_is_checked_without_overflow},
     {"validator", negative_writer_lock_id_is_refused},
+    {"description", fnv1a64_is_the_published_function},
+    {"description", snapshot_copies_the_description},
+    {"description", valid_descriptions_are_accepted},
+    {"description", bad_name_lengths_and_terminators_are_refused},
+    {"description", bad_schema_lengths_bytes_and_hash_are_refused},
+    {"description", schema_text_problem_checks_length_and_bytes},
+    {"description", channels_without_a_schema_get_their_types},
 }};
