@@ -5,6 +5,7 @@ the tool runs as a separate process; values are checked against numpy's own
 encoding of the schema, so the tool's decoder and encoder are not judged by
 themselves.
 """
+import ctypes
 import json
 import os
 import signal
@@ -87,6 +88,14 @@ def test_struct_channel_from_c_is_listed_described_and_echoed(channel_name):
     assert once == "x: 1.5\ny: -2.25\nstamp: 42\n---\n"
     line = json.loads(run("topic", "echo", channel_name, "--once", "--json").stdout)
     assert line["value"] == {"x": 1.5, "y": -2.25, "stamp": 42} and line["sequence"] == 1
+
+    # A Python Subscriber with no default reads the same structured value.
+    subscriber = svipc.Subscriber(channel_name)
+    try:
+        value, ok = subscriber.subscribe()
+        assert ok and (float(value["x"]), float(value["y"]), int(value["stamp"])) == (1.5, -2.25, 42)
+    finally:
+        subscriber.close()
 
     # ls --channels names the channel too.
     segments = json.loads(run("ls", "--json", "--channels", "-m").stdout)["sharedmemory"]
@@ -186,6 +195,43 @@ def test_hz_agrees_with_a_paced_publisher(channel_name, rate):
         hz.kill()
         hz.wait()
         hz.stdout.close()
+
+
+# ---------------------------------------------------- Python-made schemas
+
+
+class Sample(ctypes.Structure):
+    _fields_ = [("id", ctypes.c_uint32), ("gain", ctypes.c_float), ("corners", ctypes.c_double * 2 * 2),
+                ("ok", ctypes.c_bool)]
+
+
+def python_values():
+    sample = Sample(7, 0.5, ((1, 2), (3, 4)), True)
+    points = np.zeros(2, dtype=[("x", "<f4"), ("label", "S3")])
+    points[1] = (2.5, b"ab")
+    return [
+        (True, True),
+        (-5, -5),
+        (0.25, 0.25),
+        (b"raw\x01", "72617701"),  # bytes: opaque, shown in hex
+        (np.array([1.5, -2.0, 3.0]), [1.5, -2.0, 3.0]),
+        (sample, {"id": 7, "gain": 0.5, "corners": [[1.0, 2.0], [3.0, 4.0]], "ok": True}),
+        (points, [{"x": 0.0, "label": ""}, {"x": 2.5, "label": "ab"}]),
+    ]
+
+
+@pytest.mark.parametrize("default,expected", python_values(),
+                         ids=["bool", "int", "float", "bytes", "ndarray", "ctypes", "structured"])
+def test_echo_decodes_what_python_publishes(channel_name, default, expected):
+    """Whatever schema the Python package derives, the tool parses and decodes."""
+    publisher = svipc.Publisher(channel_name, default)
+    try:
+        publisher.publish(default)
+        line = json.loads(run("topic", "echo", channel_name, "--once", "--json").stdout)
+        assert line["value"] == expected, publisher.schema
+        assert topic_list()[channel_name]["schema"] == publisher.schema
+    finally:
+        publisher.close()
 
 
 # ----------------------------------------------------------------------- pub
