@@ -41,7 +41,7 @@ static void json_topic(struct json *j, const svipc_channel_info *c, const struct
     char buf[32];
     json_open(j, NULL, '{');
     json_str(j, "name", label->name[0] ? label->name : NULL);
-    json_str(j, "schema", label->schema);
+    json_str(j, "schema", label->schema[0] ? label->schema : NULL); /* null: layout not readable */
     snprintf(buf, sizeof buf, "0x%016" PRIx64, c->schema_hash);
     json_str(j, "schema_hash", buf);
     json_uint(j, "type", c->type);
@@ -99,7 +99,10 @@ int run_topic_list(struct options *o, int argc, char **argv)
         }
         char size[SIZE_TEXT_MAX], age[32], key[16];
         textbuf_clear(&summary);
-        schema_short(label->schema, &summary);
+        if (label->schema[0])
+            schema_short(label->schema, &summary);
+        else /* another layout version, or a corrupt header */
+            textbuf_printf(&summary, "? (layout %" PRIu32 ")", c->layout_version);
         const char *schema = textbuf_text(&summary);
         int64_t age_ns = latest_age_ns(c);
         /* An unnamed channel (opened by key) shows its key. */
@@ -190,6 +193,10 @@ int run_topic_info(struct options *o, int argc, char **argv)
     } else if (!c) {
         fprintf(stderr, "%s: topic info: the segment with key %s (name '%s') is not a svipc channel\n", program,
                 key_text(key, buf, sizeof buf), name);
+        status = EXIT_FAILURE;
+    } else if (!label->schema[0]) {
+        fprintf(stderr, "%s: topic info: channel '%s' has layout version %" PRIu32 " or a corrupt header: "
+                        "this svipc cannot read it\n", program, name, c->layout_version);
         status = EXIT_FAILURE;
     } else if (strcmp(label->name, name) != 0) {
         /* Two names, one key (a 31-bit hash): say so, never show the other. */
