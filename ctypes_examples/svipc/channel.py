@@ -607,7 +607,6 @@ class Subscriber(Closable):
         timeout. A thread waits on a handle of its own, in short slices, so a
         cancelled await leaves nothing blocked."""
         last = self.last_info.sequence if self._raw is not None else 0
-        name = self.name
 
         def try_now() -> Tuple[bool, Any]:
             if self._raw is None and not self._open():

@@ -391,11 +391,15 @@ END_TEST
 
 START_TEST(channels_without_a_schema_get_their_types)
 {
-    ck_assert_str_eq(svipc::default_schema(SVIPC_CHANNEL_TYPE_BOOL, 1).c_str(), "|b1");
-    ck_assert_str_eq(svipc::default_schema(SVIPC_CHANNEL_TYPE_INT64, 8).c_str(), "<i8");
-    ck_assert_str_eq(svipc::default_schema(SVIPC_CHANNEL_TYPE_FLOAT64, 8).c_str(), "<f8");
-    ck_assert_str_eq(svipc::default_schema(SVIPC_CHANNEL_TYPE_BYTES, 24).c_str(), "|V24");
-    ck_assert_str_eq(svipc::default_schema(SVIPC_CHANNEL_TYPE_USER + 5, 4096).c_str(), "|V4096");
+    const auto assert_schema = [](uint32_t type, uint64_t size, const char *expected) {
+        const std::string schema = svipc::default_schema(type, size);  // outlives the assertion's pointer
+        ck_assert_str_eq(schema.c_str(), expected);
+    };
+    assert_schema(SVIPC_CHANNEL_TYPE_BOOL, 1, "|b1");
+    assert_schema(SVIPC_CHANNEL_TYPE_INT64, 8, "<i8");
+    assert_schema(SVIPC_CHANNEL_TYPE_FLOAT64, 8, "<f8");
+    assert_schema(SVIPC_CHANNEL_TYPE_BYTES, 24, "|V24");
+    assert_schema(SVIPC_CHANNEL_TYPE_USER + 5, 4096, "|V4096");
 }
 END_TEST
 
