@@ -103,6 +103,18 @@ def test_struct_channel_from_c_is_listed_described_and_echoed(channel_name):
     assert f"channel {channel_name}" in run("ls", "--channels", "-m").stdout
 
 
+def test_names_outside_printable_ascii_are_escaped_in_text_and_exact_in_json():
+    name = "cli/caf\u00e9\nline"
+    c_publish(name, "|b1")
+    try:
+        assert topic_list()[name]["schema"] == "|b1"
+        assert "cli/caf\\xc3\\xa9\\x0aline" in run("topic", "list").stdout
+        assert run("topic", "info", name).stdout.startswith("name             cli/caf\\xc3\\xa9\\x0aline\n")
+        assert json.loads(run("topic", "info", name, "--json").stdout)["topics"][0]["name"] == name
+    finally:
+        svipc.remove_channel(name)
+
+
 def test_info_of_a_missing_channel_fails(channel_name):
     result = run("topic", "info", channel_name, check_rc=1)
     assert "no channel named" in result.stderr

@@ -120,3 +120,16 @@ const char *age_text(int64_t ns, char *buf, size_t size)
         duration_text(ns, buf, size);
     return buf;
 }
+
+const char *name_text(const char *name, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p && n + 5 <= size; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+            buf[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(buf + n, size - n, "\\x%02x", *p);
+    }
+    buf[n < size ? n : size - 1] = '\0';
+    return buf;
+}

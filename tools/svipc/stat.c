@@ -59,7 +59,9 @@ static void stat_text(const struct snapshot *s, struct target t)
         const svipc_channel_info *channel = channel_of_segment(s, t.index);
         if (channel) {
             const struct channel_label *label = channel_label_of(s, t.index);
-            print_field("channel name", "%s", label->name[0] ? label->name : "- (opened by key)");
+            char name[NAME_TEXT_MAX];
+            print_field("channel name", "%s",
+                        label->name[0] ? name_text(label->name, name, sizeof name) : "- (opened by key)");
             print_field("schema", "%s", label->schema);
             print_field("svipc channel", "layout %" PRIu32 ", type %" PRIu32 ", %" PRIu64 " bytes x %" PRIu32
                                          " buffers, latest sequence %" PRIu64,

@@ -97,7 +97,7 @@ int run_topic_list(struct options *o, int argc, char **argv)
             json_topic(&j, c, label);
             continue;
         }
-        char size[SIZE_TEXT_MAX], age[32], key[16];
+        char size[SIZE_TEXT_MAX], age[32], key[16], name[NAME_TEXT_MAX];
         textbuf_clear(&summary);
         if (label->schema[0])
             schema_short(label->schema, &summary);
@@ -107,7 +107,8 @@ int run_topic_list(struct options *o, int argc, char **argv)
         int64_t age_ns = latest_age_ns(c);
         /* An unnamed channel (opened by key) shows its key. */
         printf("%-24s %-24.*s%s %8s %7" PRIu32 " %8" PRIu32 " %10" PRIu64 " %8s\n",
-               label->name[0] ? label->name : key_text(c->key, key, sizeof key), strlen(schema) > 24 ? 21 : 24,
+               label->name[0] ? name_text(label->name, name, sizeof name) : key_text(c->key, key, sizeof key),
+               strlen(schema) > 24 ? 21 : 24,
                schema, strlen(schema) > 24 ? "..." : "", size_text(c->payload_size, size, sizeof size),
                c->buffer_num, c->attached, c->latest_sequence, age_ns < 0 ? "-" : age_text(age_ns, age, sizeof age));
     }
@@ -122,8 +123,8 @@ int run_topic_list(struct options *o, int argc, char **argv)
 
 static void info_text(const svipc_channel_info *c, const struct channel_label *label)
 {
-    char buf[64], size[SIZE_TEXT_MAX];
-    print_field("name", "%s", label->name);
+    char buf[64], size[SIZE_TEXT_MAX], name[NAME_TEXT_MAX];
+    print_field("name", "%s", name_text(label->name, name, sizeof name));
     print_field("schema", "%s", label->schema);
     print_field("schema hash", "0x%016" PRIx64, c->schema_hash);
     struct schema *s = malloc(sizeof *s);
@@ -186,22 +187,23 @@ int run_topic_info(struct options *o, int argc, char **argv)
     const svipc_channel_info *c = found >= 0 ? channel_of_segment(&s, found) : NULL;
     const struct channel_label *label = c ? channel_label_of(&s, found) : NULL;
     int status = EXIT_SUCCESS;
-    char buf[16];
+    char buf[16], shown[NAME_TEXT_MAX], other[NAME_TEXT_MAX];
+    name_text(name, shown, sizeof shown);
     if (found < 0) {
-        fprintf(stderr, "%s: topic info: no channel named '%s'\n", program, name);
+        fprintf(stderr, "%s: topic info: no channel named '%s'\n", program, shown);
         status = EXIT_FAILURE;
     } else if (!c) {
         fprintf(stderr, "%s: topic info: the segment with key %s (name '%s') is not a svipc channel\n", program,
-                key_text(key, buf, sizeof buf), name);
+                key_text(key, buf, sizeof buf), shown);
         status = EXIT_FAILURE;
     } else if (!label->schema[0]) {
         fprintf(stderr, "%s: topic info: channel '%s' has layout version %" PRIu32 " or a corrupt header: "
-                        "this svipc cannot read it\n", program, name, c->layout_version);
+                        "this svipc cannot read it\n", program, shown, c->layout_version);
         status = EXIT_FAILURE;
     } else if (strcmp(label->name, name) != 0) {
         /* Two names, one key (a 31-bit hash): say so, never show the other. */
         fprintf(stderr, "%s: topic info: key %s of '%s' belongs to channel '%s'\n", program,
-                key_text(key, buf, sizeof buf), name, label->name);
+                key_text(key, buf, sizeof buf), shown, name_text(label->name, other, sizeof other));
         status = EXIT_FAILURE;
     } else if (o->json) {
         struct json j = {0, 0};
