@@ -125,18 +125,21 @@ typedef struct svipc_channel_info {
  *  lock; the sem set is created with the channel. Flags: SVIPC_CREATE,
  *  SVIPC_EXCLUSIVE, SVIPC_CHANNEL_SHARED_WRITER. mode: permission bits
  *  (<= 0777) for the segment and the writer lock, SVIPC_MODE_DEFAULT = 0600.
- *  Errors: -EINVAL NULL or empty name, NULL ret_channel, unknown flag, mode
- *  > 0777, buffer_num > SVIPC_CHANNEL_MAX_BUFFERS, type ANY or size 0 with
+ *  Errors: -EINVAL NULL or empty name, a name longer than
+ *  SVIPC_CHANNEL_NAME_MAX, NULL ret_channel, unknown flag, mode > 0777, buffer_num > SVIPC_CHANNEL_MAX_BUFFERS, type ANY or size 0 with
  *  SVIPC_CREATE on a channel that does not exist yet, or the existing
  *  channel has another payload size, type or buffer count than requested
  *  (the message names both); -EPROTO the segment with that key is not a
  *  svipc channel, has another layout version, or its header fails
  *  validation (sizes, counts or stride that do not fit the segment, a
+ *  stored name or schema of bad length, terminator, bytes or hash, a
  *  writer-lock semid that does not name a private one-semaphore set of the
  *  segment's creator, an init word reset under an initialised header);
  *  -EIDRM the writer lock named in the header no longer exists (the channel
  *  is being removed); -ENOENT no channel and no
- *  SVIPC_CREATE; -EEXIST SVIPC_EXCLUSIVE and it exists; -ETIMEDOUT another
+ *  SVIPC_CREATE; -EEXIST SVIPC_EXCLUSIVE and it exists, or the key holds
+ *  a channel stored under another name (two names whose keys collide are
+ *  never shared); -ETIMEDOUT another
  *  process is still initialising it after SVIPC_CHANNEL_INIT_TIMEOUT_NS;
  *  -EACCES mode forbids access; -ENOSPC, -ENOMEM system limits. */
 SVIPC_API int svipc_channel_open(const char *name, uint32_t type, uint64_t payload_size, uint32_t buffer_num,
@@ -193,8 +196,9 @@ SVIPC_API int svipc_channel_remove(svipc_channel *channel);
  *  writer lock of the segment's creator (see svipc_channel_open).
  *  Errors: -EINVAL NULL or empty name; -ENOENT no segment with that key;
  *  -EPROTO the segment is not a svipc channel, or its header names a
- *  semaphore set that is not its writer lock (both left alone); -EACCES;
- *  -EPERM. */
+ *  semaphore set that is not its writer lock (both left alone); -EEXIST
+ *  the key holds a channel stored under another name (left alone);
+ *  -EACCES; -EPERM. */
 SVIPC_API int svipc_channel_remove_name(const char *name);
 
 /** Publish one value of exactly payload_size bytes. Never waits for
