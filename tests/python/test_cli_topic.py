@@ -72,7 +72,7 @@ def test_struct_channel_from_c_is_listed_described_and_echoed(channel_name):
     c_publish(channel_name, POSE, pose.tobytes())
 
     listed = topic_list()[channel_name]
-    assert listed["schema"] == POSE and listed["payload_size"] == 24 and listed["buffer_num"] == 8
+    assert listed["schema"] == POSE and listed["payload_size"] == 24 and listed["buffer_num"] == 64
     assert listed["latest_sequence"] == 1 and listed["attached"] == 0 and listed["age"] >= 0
     table = run("topic", "list").stdout
     assert any(line.split()[:2] == [channel_name, "struct{x,y,stamp}"] for line in table.splitlines())
@@ -198,7 +198,9 @@ def test_hz_agrees_with_a_paced_publisher(channel_name, rate):
         assert len(reports) == 4
         last = reports[-1]
         assert abs(last["rate_hz"] - rate) <= 0.05 * rate, reports
-        assert last["window"] >= 0.9 * published and last["window"] + last["lost"] <= published
+        # Values the ring overwrote before hz copied them (a descheduled reader)
+        # are missing from the window, never from the rate.
+        assert last["window"] >= 0.5 * published and last["window"] + last["lost"] <= published
         assert last["intervals"] > 0 and last["min_s"] <= 1 / rate <= last["max_s"]
         assert abs(last["mean_s"] - 1 / rate) <= 0.05 / rate
         text = run("topic", "hz", channel_name, "--count", "1").stdout

@@ -14,6 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+/* Slots: enough that a reader (topic hz) descheduled for tens of
+ * milliseconds at 1 kHz still finds most values in the ring. */
+#define BUFFERS 64
+
 int main(int argc, char **argv)
 {
     if (argc != 5 && argc != 7) {
@@ -29,7 +33,7 @@ int main(int argc, char **argv)
     for (uint64_t i = 0; i < size; i++)
         sscanf(argv[4] + 2 * i, "%2hhx", &value[i]);
     svipc_channel *channel;
-    int rc = svipc_channel_open_schema(argv[1], SVIPC_CHANNEL_TYPE_USER, argv[2], size, 8, SVIPC_CREATE,
+    int rc = svipc_channel_open_schema(argv[1], SVIPC_CHANNEL_TYPE_USER, argv[2], size, BUFFERS, SVIPC_CREATE,
                                        SVIPC_MODE_DEFAULT, &channel);
     if (rc != 0) {
         fprintf(stderr, "open: %s (%s)\n", svipc_strerror(rc), svipc_last_error_message());
