@@ -2,7 +2,7 @@
 # Runs every libFuzzer target (tests/fuzz/) for SECONDS each, or only the
 # named ones, in the reliability build (clang 14, ASan + UBSan), each in a
 # private IPC namespace, starting from the checked-in seed corpora:
-#   tools/run-fuzz.sh SECONDS [proc_table|cli_args|channel_layout|channel_open|bridge_wire ...]
+#   tools/run-fuzz.sh SECONDS [proc_table|cli_args|channel_layout|channel_open|bridge_wire|schema ...]
 # CI runs 30 s per target (tools/run-tests.sh); doc/reliability.md has the
 # long runs. Prints executions per target; exits non-zero on any finding
 # (the crashing input is left in BUILD/tests/fuzz/TARGET/). BUILD is

@@ -12,6 +12,8 @@
 #define EXIT_USAGE 2
 #define NS_PER_SECOND INT64_C(1000000000)
 #define DEFAULT_IDLE_SECONDS 3600 /* sets/queues nobody touched for an hour */
+#define DEFAULT_HZ_WINDOW 10000   /* topic hz: intervals, as ros2 topic hz */
+#define MAX_PUB_RATE_HZ 1e6       /* topic pub --rate: a microsecond period at most */
 
 enum { KIND_SHM = 1, KIND_SEM = 2, KIND_MSG = 4, KIND_ALL = 7 };
 
@@ -25,16 +27,26 @@ struct options {
     int have_key;
     int32_t key;
     const char *name;
+    int once;           /* topic echo: one value, then exit */
+    uint64_t count;     /* topic echo/hz/pub: stop after this many values/reports/publishes, 0 = no limit */
+    uint64_t window;    /* topic hz: intervals the statistics cover */
+    double rate_hz;     /* topic pub: publish at this rate, 0 = once */
 };
 
 /* The commands, in the order of the `commands` table. */
-enum command_id { COMMAND_LS, COMMAND_LIST, COMMAND_STAT, COMMAND_RM, COMMAND_CLEAN, COMMAND_LIMITS, COMMAND_COUNT };
+enum command_id {
+    COMMAND_LS, COMMAND_LIST, COMMAND_STAT, COMMAND_RM, COMMAND_CLEAN, COMMAND_LIMITS,
+    COMMAND_TOPIC_LIST, COMMAND_TOPIC_INFO, COMMAND_TOPIC_ECHO, COMMAND_TOPIC_HZ, COMMAND_TOPIC_PUB,
+    COMMAND_COUNT
+};
 
-/* Which options each command accepts, by the name used in messages. */
+/* Which options each command accepts, by the name used in messages.
+ * `svipc topic SUBCOMMAND` commands are named "topic SUBCOMMAND". */
 struct command {
     const char *name;
     enum command_id id;
     const char *allowed; /* option names, space separated */
+    const char *help;    /* its own --help text, NULL for the tool's usage */
 };
 
 /* What the command line asks for: run `command` with `options` on the

@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -96,5 +97,39 @@ const char *gone_text(const svipc_orphan *orphan, char *buf, size_t size)
         snprintf(buf, size, "pid %" PRId32 " gone", orphan->pid);
     else
         snprintf(buf, size, "no user recorded");
+    return buf;
+}
+
+void print_field(const char *name, const char *format, ...)
+{
+    va_list args;
+    printf("%-16s ", name);
+    va_start(args, format);
+    vprintf(format, args);
+    va_end(args);
+    putchar('\n');
+}
+
+const char *age_text(int64_t ns, char *buf, size_t size)
+{
+    if (ns < NS_PER_SECOND)
+        snprintf(buf, size, "%" PRId64 "ms", (ns > 0 ? ns : 0) / 1000000);
+    else if (ns < 120 * NS_PER_SECOND)
+        snprintf(buf, size, "%.1fs", (double)ns / 1e9);
+    else
+        duration_text(ns, buf, size);
+    return buf;
+}
+
+const char *name_text(const char *name, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p && n + 5 <= size; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+            buf[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(buf + n, size - n, "\\x%02x", *p);
+    }
+    buf[n < size ? n : size - 1] = '\0';
     return buf;
 }

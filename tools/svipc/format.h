@@ -27,6 +27,15 @@ const char *size_text(uint64_t bytes, char *buf, size_t size);
 const char *time_text(int64_t ns, char *buf, size_t size);
 /* "42s", "17m", "5h", "3d": an idle time, coarsely. */
 const char *duration_text(int64_t ns, char *buf, size_t size);
+/* A name for text output: bytes outside printable ASCII (and backslash) as
+ * \xNN, as doc/keys.md promises; a buffer of NAME_TEXT_MAX holds any
+ * channel name. */
+#define NAME_TEXT_MAX (4 * SVIPC_CHANNEL_NAME_MAX + 1)
+const char *name_text(const char *name, char *buf, size_t size);
+/* "12ms", "3.4s", then as duration_text(): the age of a value. */
+const char *age_text(int64_t ns, char *buf, size_t size);
+/* "NAME             value": one line of `svipc stat` and `svipc topic info`. */
+void print_field(const char *name, const char *format, ...) __attribute__((format(printf, 2, 3)));
 /* "pid 123 gone", or that no user was ever recorded. */
 const char *gone_text(const svipc_orphan *orphan, char *buf, size_t size);
 /* A segment's STATUS: "dest", "locked", "dest,locked" or "". */

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static void json_indent(struct json *j)
@@ -13,18 +14,29 @@ static void json_indent(struct json *j)
         fputs("   ", stdout);
 }
 
+void json_quote(struct textbuf *out, const char *bytes, size_t n, int utf8)
+{
+    textbuf_putc(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)bytes[i];
+        if (c == '"' || c == '\\') {
+            textbuf_putc(out, '\\');
+            textbuf_putc(out, (char)c);
+        } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
+            textbuf_printf(out, "\\u%04x", c);
+        } else {
+            textbuf_putc(out, (char)c);
+        }
+    }
+    textbuf_putc(out, '"');
+}
+
 static void json_string_value(const char *text)
 {
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
-        else if (*p < 0x20)
-            printf("\\u%04x", *p);
-        else
-            putchar(*p);
-    }
-    putchar('"');
+    struct textbuf quoted = {0};
+    json_quote(&quoted, text, strlen(text), 1);
+    fputs(textbuf_text(&quoted), stdout);
+    textbuf_free(&quoted);
 }
 
 static void json_key(struct json *j, const char *key)
@@ -84,6 +96,12 @@ void json_uint(struct json *j, const char *key, uint64_t value)
 {
     json_key(j, key);
     printf("%" PRIu64, value);
+}
+
+void json_double(struct json *j, const char *key, double value)
+{
+    json_key(j, key);
+    printf("%.6f", value);
 }
 
 void json_bool(struct json *j, const char *key, int value)

@@ -11,7 +11,11 @@
  * share (snapshot.c: the objects read once; target.c: the objects stat and
  * rm name; format.c: field text; report.c: failure messages), and the two
  * outputs (table.c: ls's tables; json.c: the JSON writer, object_json.c:
- * one object as JSON). `svipc bridge` lives in tools/bridge/.
+ * one object as JSON). `svipc topic list|info|echo|hz|pub` are topic_list.c,
+ * topic_echo.c, topic_hz.c and topic_pub.c on topic.c (a channel opened by
+ * name with its schema parsed) and schema.c (the schema text's parser,
+ * decoder and encoder; json_reader.c reads JSON, textbuf.c collects text).
+ * `svipc bridge` lives in tools/bridge/.
  */
 #include "args.h"
 #include "commands.h"
@@ -23,6 +27,8 @@
 static int (*const runners[COMMAND_COUNT])(struct options *, int, char **) = {
     [COMMAND_LS] = run_ls,       [COMMAND_LIST] = run_ls,   [COMMAND_STAT] = run_stat,
     [COMMAND_RM] = run_rm,       [COMMAND_CLEAN] = run_clean, [COMMAND_LIMITS] = run_limits,
+    [COMMAND_TOPIC_LIST] = run_topic_list, [COMMAND_TOPIC_INFO] = run_topic_info,
+    [COMMAND_TOPIC_ECHO] = run_topic_echo, [COMMAND_TOPIC_HZ] = run_topic_hz, [COMMAND_TOPIC_PUB] = run_topic_pub,
 };
 
 int main(int argc, char **argv)

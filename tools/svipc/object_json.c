@@ -34,13 +34,15 @@ static void json_orphan_fields(struct json *j, const struct snapshot *s, uint32_
     }
 }
 
-static void json_channel(struct json *j, const svipc_channel_info *channel)
+static void json_channel(struct json *j, const svipc_channel_info *channel, const struct channel_label *label)
 {
     if (!channel) {
         json_null(j, "channel");
         return;
     }
     json_open(j, "channel", '{');
+    json_str(j, "name", label->name[0] ? label->name : NULL);
+    json_str(j, "schema", label->schema);
     json_uint(j, "layout_version", channel->layout_version);
     json_int(j, "lock_semid", channel->sem_id);
     json_uint(j, "type", channel->type);
@@ -70,7 +72,7 @@ void json_shm(struct json *j, const struct snapshot *s, int index)
     json_int(j, "lpid", info->lpid);
     json_orphan_fields(j, s, SVIPC_KIND_SHM, info->id);
     if (s->have_channels)
-        json_channel(j, channel_of_segment(s, index));
+        json_channel(j, channel_of_segment(s, index), channel_label_of(s, index));
     json_close(j, '}');
 }
 

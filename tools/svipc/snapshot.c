@@ -53,18 +53,41 @@ int take_snapshot(struct snapshot *s, unsigned kinds, int want_orphans, int64_t 
                   "finding orphans");
         s->have_orphans = 1;
     }
-    if (want_channels && s->nshm > 0) {
-        s->channels = calloc((size_t)s->nshm, sizeof *s->channels);
-        if (!s->channels) {
-            fprintf(stderr, "%s: out of memory\n", program);
+    if (want_channels) {
+        if (snapshot_channels_alloc(s) != 0)
             return -1;
-        }
         for (int i = 0; i < s->nshm; i++)
-            if (svipc_admin_channel_stat(s->shm[i].id, &s->channels[i]) != 0)
-                s->channels[i].shm_id = -1; /* not a channel, or unreadable */
-        s->have_channels = 1;
+            snapshot_probe_channel(s, i);
     }
     return 0;
+}
+
+int snapshot_channels_alloc(struct snapshot *s)
+{
+    s->have_channels = 1;
+    if (s->nshm == 0)
+        return 0;
+    s->channels = calloc((size_t)s->nshm, sizeof *s->channels);
+    s->labels = calloc((size_t)s->nshm, sizeof *s->labels);
+    if (!s->channels || !s->labels) {
+        fprintf(stderr, "%s: out of memory\n", program);
+        return -1;
+    }
+    for (int i = 0; i < s->nshm; i++)
+        s->channels[i].shm_id = -1;
+    return 0;
+}
+
+void snapshot_probe_channel(struct snapshot *s, int index)
+{
+    struct channel_label *label = &s->labels[index];
+    if (svipc_admin_channel_stat(s->shm[index].id, &s->channels[index]) != 0) {
+        s->channels[index].shm_id = -1; /* not a channel, or unreadable */
+        return;
+    }
+    if (svipc_admin_channel_describe(s->shm[index].id, label->name, sizeof label->name, label->schema,
+                                     sizeof label->schema) != 0)
+        label->name[0] = label->schema[0] = '\0';
 }
 
 void free_snapshot(struct snapshot *s)
@@ -74,6 +97,7 @@ void free_snapshot(struct snapshot *s)
     free(s->msg);
     free(s->orphans);
     free(s->channels);
+    free(s->labels);
 }
 
 const svipc_orphan *find_orphan(const struct snapshot *s, uint32_t kind, int32_t id)
@@ -89,6 +113,11 @@ const svipc_channel_info *channel_of_segment(const struct snapshot *s, int index
     if (!s->have_channels || s->channels[index].shm_id < 0)
         return NULL;
     return &s->channels[index];
+}
+
+const struct channel_label *channel_label_of(const struct snapshot *s, int index)
+{
+    return &s->labels[index];
 }
 
 int32_t channel_owning_lock(const struct snapshot *s, int32_t semid)

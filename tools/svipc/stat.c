@@ -8,20 +8,9 @@
 #include "target.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static void print_field(const char *name, const char *format, ...)
-{
-    va_list args;
-    printf("%-16s ", name);
-    va_start(args, format);
-    vprintf(format, args);
-    va_end(args);
-    putchar('\n');
-}
 
 static void print_ownership(int32_t key, int32_t id, uint32_t mode, uint32_t uid, uint32_t gid, uint32_t cuid,
                             uint32_t cgid)
@@ -69,6 +58,11 @@ static void stat_text(const struct snapshot *s, struct target t)
         print_time("changed", info->ctime_ns);
         const svipc_channel_info *channel = channel_of_segment(s, t.index);
         if (channel) {
+            const struct channel_label *label = channel_label_of(s, t.index);
+            char name[NAME_TEXT_MAX];
+            print_field("channel name", "%s",
+                        label->name[0] ? name_text(label->name, name, sizeof name) : "- (opened by key)");
+            print_field("schema", "%s", label->schema);
             print_field("svipc channel", "layout %" PRIu32 ", type %" PRIu32 ", %" PRIu64 " bytes x %" PRIu32
                                          " buffers, latest sequence %" PRIu64,
                         channel->layout_version, channel->type, channel->payload_size, channel->buffer_num,

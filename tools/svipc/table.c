@@ -10,10 +10,13 @@ static const char *note_text(const struct snapshot *s, uint32_t kind, int32_t id
 {
     char idle[32];
     const svipc_orphan *orphan = s->have_orphans ? find_orphan(s, kind, id) : NULL;
-    const char *channel = "";
+    char channel[NAME_TEXT_MAX + 16] = "";
     char lock[48] = "";
-    if (kind == SVIPC_KIND_SHM && shm_index >= 0 && channel_of_segment(s, shm_index))
-        channel = "channel ";
+    if (kind == SVIPC_KIND_SHM && shm_index >= 0 && channel_of_segment(s, shm_index)) {
+        char name[NAME_TEXT_MAX];
+        name_text(channel_label_of(s, shm_index)->name, name, sizeof name);
+        snprintf(channel, sizeof channel, "channel %s%s", name, name[0] ? " " : "");
+    }
     if (kind == SVIPC_KIND_SEM && channel_owning_lock(s, id) >= 0)
         snprintf(lock, sizeof lock, "lock of channel %" PRId32 " ", channel_owning_lock(s, id));
     char who[48];
@@ -34,7 +37,7 @@ void table_shm(const struct options *o, const struct snapshot *s)
         const svipc_shm_info *info = &s->shm[i];
         if (!selected(o, s, SVIPC_KIND_SHM, info->id, info->uid, info->cuid))
             continue;
-        char key[16], owner[32], perms[10], size[SIZE_TEXT_MAX], status[32], when[32], note[128];
+        char key[16], owner[32], perms[10], size[SIZE_TEXT_MAX], status[32], when[32], note[NAME_TEXT_MAX + 192];
         shm_status(info, status, sizeof status);
         printf("%-10s %-8" PRId32 " %-10s %-9s %6s %6" PRIu64 " %-11s %7" PRId32 " %7" PRId32 " %-12s %s\n",
                key_text(info->key, key, sizeof key), info->id, user_name(info->uid, owner, sizeof owner),

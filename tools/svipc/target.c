@@ -89,19 +89,10 @@ int resolve_targets(const char *command, struct options *o, const struct snapsho
 
 int probe_targets(struct snapshot *s, const struct target *targets, int n)
 {
-    if (s->nshm == 0)
-        return 0;
-    s->channels = calloc((size_t)s->nshm, sizeof *s->channels);
-    if (!s->channels) {
-        fprintf(stderr, "%s: out of memory\n", program);
+    if (snapshot_channels_alloc(s) != 0)
         return -1;
-    }
-    for (int i = 0; i < s->nshm; i++)
-        s->channels[i].shm_id = -1;
     for (int i = 0; i < n; i++)
-        if (targets[i].kind == KIND_SHM &&
-            svipc_admin_channel_stat(s->shm[targets[i].index].id, &s->channels[targets[i].index]) != 0)
-            s->channels[targets[i].index].shm_id = -1;
-    s->have_channels = 1;
+        if (targets[i].kind == KIND_SHM)
+            snapshot_probe_channel(s, targets[i].index);
     return 0;
 }
