@@ -345,3 +345,31 @@ def test_commands_on_a_missing_channel_fail_with_1(channel_name):
     for command in (["echo", channel_name, "--once"], ["hz", channel_name, "--count", "1"],
                     ["pub", channel_name, "1"]):
         assert "no such channel" in run("topic", *command, check_rc=1).stderr
+
+
+def test_list_and_info_say_when_a_channel_has_a_layout_this_svipc_cannot_read(channel_name):
+    """A channel of another layout version (an older or newer svipc): listed with its
+    version and no schema, and `info` refuses it by name instead of guessing."""
+    import sysv_ipc
+
+    c_publish(channel_name, "<f8")
+    channel = svipc.Channel(channel_name, svipc.CHANNEL_TYPE_ANY, 0)
+    info = channel.stat()
+    channel.close()
+    segment = sysv_ipc.attach(info.shm_id)
+    version_offset = 8  # Header::layout_version (lib/channel/layout.hpp): init_state, magic, version
+    original = segment.read(4, offset=version_offset)
+    assert int.from_bytes(original, "little") == info.layout_version
+    try:
+        segment.write((info.layout_version - 1).to_bytes(4, "little"), offset=version_offset)
+        topics = json.loads(run("topic", "list", "--json").stdout)["topics"]
+        listed = [t for t in topics if t["id"] == info.shm_id]
+        assert len(listed) == 1, topics
+        assert listed[0]["layout_version"] == info.layout_version - 1 and listed[0]["schema"] is None
+        table = run("topic", "list").stdout
+        assert f"? (layout {info.layout_version - 1})" in table, table
+        result = run("topic", "info", channel_name, check_rc=1)
+        assert "cannot read it" in result.stderr, result.stderr
+    finally:
+        segment.write(original, offset=version_offset)
+        segment.detach()
