@@ -114,7 +114,7 @@ START_TEST(open_create_initialises_header_once_and_stat_reports_it)
     ck_assert_uint_eq(ia.type, SVIPC_CHANNEL_TYPE_FLOAT64);
     ck_assert_uint_eq(ia.payload_size, 8);
     ck_assert_uint_eq(ia.buffer_num, SVIPC_CHANNEL_DEFAULT_BUFFERS);
-    ck_assert_uint_eq(ia.layout_version, 3);
+    ck_assert_uint_eq(ia.layout_version, 4);
     ck_assert_uint_eq(ia.latest_sequence, 0);
     ck_assert_int_eq(ia.writer_pid, 0);
     ck_assert_uint_eq(svipc_channel_payload_size(a), 8);
