@@ -49,7 +49,7 @@ _fast_wait_read = function("svipc_channel_wait_read", bare=True)
 _fast_wait = function("svipc_channel_wait")
 _fast_peek = function("svipc_channel_peek", holds_gil=True, bare=True)
 _fast_peek_valid = function("svipc_channel_peek_valid", holds_gil=True)
-_fast_acquire = function("svipc_channel_acquire", bare=True)  # membarrier: a few microseconds
+_fast_acquire = function("svipc_channel_acquire", bare=True)  # may wait for a write, membarrier at the first
 _fast_release = function("svipc_channel_release", holds_gil=True, bare=True)
 _fast_loan = function("svipc_channel_loan", bare=True)  # may take the writer lock
 _fast_commit = function("svipc_channel_commit", bare=True)  # may wake sleepers, release a shared lock
