@@ -396,16 +396,25 @@ static int publish_flat_out(void *arg)
     return 0;
 }
 
+/* Starts publish_flat_out on channel `name` (open here as `ch`) in a child
+ * and returns once its first value is there. */
+static struct flat_out *start_flat_out_writer(svipc_channel *ch, const char *name, pid_t *writer)
+{
+    struct flat_out *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ck_assert_ptr_ne(shared, MAP_FAILED);
+    memset((void *)shared, 0, sizeof *shared);
+    shared->name = name;
+    *writer = proc_spawn_tied(publish_flat_out, shared);
+    ck_assert_int_eq(svipc_channel_wait(ch, 0, 10000000000LL, 0), 0);
+    return shared;
+}
+
 START_TEST(pinned_values_never_change_while_a_writer_publishes_flat_out)
 {
     /* one pinning reader: buffer_num 3 = readers + 2, so no loan is ever refused */
     svipc_channel *ch = open_channel("zc-flat-out", MIB, 3, SVIPC_CREATE);
-    struct flat_out *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    ck_assert_ptr_ne(shared, MAP_FAILED);
-    memset((void *)shared, 0, sizeof *shared);
-    shared->name = "zc-flat-out";
-    const pid_t writer = proc_spawn_tied(publish_flat_out, shared);
-    ck_assert_int_eq(svipc_channel_wait(ch, 0, 10000000000LL, 0), 0);
+    pid_t writer;
+    struct flat_out *shared = start_flat_out_writer(ch, "zc-flat-out", &writer);
 
     const long pins = test_iterations(300, 12);
     unsigned seed = 14;
@@ -509,12 +518,8 @@ static int pin_in_short_lived_handles(void *arg)
 START_TEST(pinned_values_hold_while_pinning_readers_come_and_go)
 {
     svipc_channel *ch = open_channel("zc-come-and-go", MIB, COMING_AND_GOING_READERS + 2, SVIPC_CREATE);
-    struct flat_out *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    ck_assert_ptr_ne(shared, MAP_FAILED);
-    memset((void *)shared, 0, sizeof *shared);
-    shared->name = "zc-come-and-go";
-    const pid_t writer = proc_spawn_tied(publish_flat_out, shared);
-    ck_assert_int_eq(svipc_channel_wait(ch, 0, 10000000000LL, 0), 0);
+    pid_t writer;
+    struct flat_out *shared = start_flat_out_writer(ch, "zc-come-and-go", &writer);
 
     long cycles = test_iterations(300, 6);
     pid_t readers[COMING_AND_GOING_READERS];
