@@ -10,8 +10,8 @@
  *     (then releases it).
  * Latency is one-way, publish (or loan) start -> value available to the
  * reader (its read or acquire returned), from the value's publish time, with
- * the reader spinning (READER_SPIN_NS) in svipc_channel_wait in another
- * process and the publisher waiting for its acknowledgement between values. Values/s: the
+ * the reader spinning in svipc_channel_wait in another process and the
+ * publisher waiting for its acknowledgement between values. Values/s: the
  * publisher flat out for BURST_NS, the reader taking every newest value. */
 #include <svipc/svipc.h>
 
@@ -28,11 +28,6 @@
 #include <unistd.h>
 
 #define BURST_NS 300000000LL
-/* The publisher sleeps 50 us between values; the reader spins far longer
- * than that, so each value finds it spinning and the latency is the data
- * path's. (With the default 50 us spin, a sleep that overshoots found the
- * reader asleep on its futex: the median flipped between the two paths.) */
-#define READER_SPIN_NS 2000000LL
 
 struct shared {
     _Atomic long ack;      /* the reader has taken value i */
@@ -73,8 +68,6 @@ static svipc_channel *open_channel(uint64_t size, uint32_t flags)
 static void reader(uint64_t size, int zero_copy, long samples, struct shared *sh)
 {
     svipc_channel *ch = open_channel(size, 0);
-    if (svipc_channel_set_spin(ch, READER_SPIN_NS) != 0)
-        die("set_spin");
     unsigned char *buffer = malloc(size);
     memset(buffer, 1, size);
     uint64_t last = 0;

@@ -9,7 +9,7 @@ For numpy topics of 64 B, 64 KiB, 1 MiB and 8 MiB (uint8 arrays), in one run:
              `with sub.acquire() as a:`.
 One-way latency: publish (or loan) start -> value available to the
 subscriber (subscribe or acquire returned), from the value's publish time;
-the subscriber spins (SUBSCRIBER_SPIN_S) in Channel.wait in another process and the publisher
+the subscriber spins in Channel.wait in another process and the publisher
 waits for its acknowledgement between values.
 """
 import multiprocessing
@@ -23,17 +23,12 @@ import svipc
 CTX = multiprocessing.get_context("fork")
 SIZES = [(64, "64 B", 400), (64 * 1024, "64 KiB", 400), (1024 * 1024, "1 MiB", 150), (8 * 1024 * 1024, "8 MiB", 40)]
 TOPIC = "bench-zero-copy-py"
-# The publisher sleeps 50 us (in practice 100 us or more) between values; the
-# subscriber spins far longer, so each value finds it spinning and the latency
-# is the data path's rather than a futex wake-up's.
-SUBSCRIBER_SPIN_S = 0.002
 
 
 def subscriber(size, zero_copy, samples, ack, latencies, ready):
     template = np.zeros(size, dtype=np.uint8)
     out = np.ones(size, dtype=np.uint8)
     with svipc.Subscriber(TOPIC, template) as sub:
-        sub.channel.set_spin(SUBSCRIBER_SPIN_S)
         ready.set()
         last = 0
         for i in range(samples + 1):
