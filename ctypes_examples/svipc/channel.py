@@ -367,17 +367,46 @@ class Publisher(Closable):
 # @contextlib.contextmanager generators: a generator-based block costs about
 # 0.4 us more per use, a fifth of a loan's or a pin's whole cost from Python
 # (doc/benchmarks.md, "channel_zero_copy").
-class _LoanBlock:
-    """with pub.loan() as frame: commit on a normal exit, abandon on an exception."""
+class _SlotBlock:
+    """A with-block over one slot (a loan or a pin): the array it gives is
+    valid until the block ends, then the slot is given back by _end()."""
 
-    __slots__ = ("_publisher", "_lease")
+    __slots__ = ("_owner", "_lease")
 
-    def __init__(self, publisher: "Publisher") -> None:
-        self._publisher = publisher
+    def __init__(self, owner: Any) -> None:
+        self._owner = owner
         self._lease: Optional[SlotLease] = None
 
+    def _array(self, address: int, cache: Dict[int, Any], writable: bool, give_back: Any) -> Any:
+        owner = self._owner
+        lease = SlotLease(("loan" if writable else "pin") + " of topic " + repr(owner.name))
+        try:
+            array = _slot_view(owner._codec, owner.channel, address, cache, lease, writable)
+        except BaseException:
+            give_back(owner._raw)
+            raise
+        self._lease = lease
+        return array
+
+    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> bool:
+        lease = self._lease
+        if lease is not None:
+            self._lease = None
+            lease.active = False
+            self._end(exc_type is not None)
+        return False
+
+    def _end(self, failed: bool) -> None:
+        raise NotImplementedError
+
+
+class _LoanBlock(_SlotBlock):
+    """with pub.loan() as frame: commit on a normal exit, abandon on an exception."""
+
+    __slots__ = ()
+
     def __enter__(self) -> Any:
-        publisher = self._publisher
+        publisher = self._owner
         codec = publisher._codec
         if codec.numpy is None:
             raise TypeError(f"loan() needs a numpy topic; topic {publisher.name!r} carries "
@@ -386,41 +415,23 @@ class _LoanBlock:
         rc = _fast_loan(publisher._raw, ctypes.byref(address))
         if rc < 0:
             publisher._failed(rc)
-        lease = SlotLease("loan of topic " + repr(publisher.name))
-        try:
-            array = _slot_view(codec, publisher.channel, address.value, publisher._slot_arrays, lease, writable=True)
-        except BaseException:
-            _fast_abandon(publisher._raw)
-            raise
-        self._lease = lease
-        return array
+        return self._array(address.value, publisher._slot_arrays, True, _fast_abandon)
 
-    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> bool:
-        lease = self._lease
-        if lease is None:
-            return False
-        self._lease = None
-        lease.active = False
-        publisher = self._publisher
-        rc = _fast_abandon(publisher._raw) if exc_type is not None else _fast_commit(publisher._raw, None)
+    def _end(self, failed: bool) -> None:
+        publisher = self._owner
+        rc = _fast_abandon(publisher._raw) if failed else _fast_commit(publisher._raw, None)
         if rc < 0:
             publisher._failed(rc)
-        return False
 
 
-class _PinBlock:
+class _PinBlock(_SlotBlock):
     """with sub.acquire() as frame: the pin is released when the block ends, however it ends."""
 
-    __slots__ = ("_subscriber", "_lease")
-
-    def __init__(self, subscriber: "Subscriber") -> None:
-        self._subscriber = subscriber
-        self._lease: Optional[SlotLease] = None
+    __slots__ = ()
 
     def __enter__(self) -> Any:
-        subscriber = self._subscriber
-        codec = subscriber._codec
-        if codec.numpy is None:
+        subscriber = self._owner
+        if subscriber._codec.numpy is None:
             raise TypeError(f"acquire() needs a numpy topic; topic {subscriber.name!r} carries "
                             f"{type(subscriber.default).__name__} (use subscribe())")
         if subscriber._raw is None and not subscriber._open():
@@ -431,26 +442,12 @@ class _PinBlock:
         if rc != 0:
             subscriber._failed(rc)
             return None
-        lease = SlotLease("pin of topic " + repr(subscriber.name))
-        try:
-            array = _slot_view(codec, subscriber.channel, subscriber._peek_data.value, subscriber._pinned_arrays,
-                               lease, writable=False)
-        except BaseException:
-            _fast_release(subscriber._raw)
-            raise
-        self._lease = lease
-        return array
+        return self._array(subscriber._peek_data.value, subscriber._pinned_arrays, False, _fast_release)
 
-    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> bool:
-        lease = self._lease
-        if lease is None:
-            return False
-        self._lease = None
-        lease.active = False
-        rc = _fast_release(self._subscriber._raw)
+    def _end(self, failed: bool) -> None:
+        rc = _fast_release(self._owner._raw)
         if rc < 0:
             raise_error(-rc)
-        return False
 
 
 def _slot_view(codec: "_Codec", channel: Channel, address: int, cache: Dict[int, Any], lease: SlotLease,
