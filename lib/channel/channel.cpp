@@ -467,8 +467,9 @@ void Channel::claim_pin_record()
         fail(EUSERS, label_ + ": all " + std::to_string(max_pins) +
                          " pin records are held by live handles (close handles that no longer pin)");
     // The heavy side of the publishers' fence, once per claim: a publish
-    // whose light fence came before this sees its odd version here; one
-    // whose load of claimed_mask comes after sees our bit and fences fully.
+    // whose load of claimed_mask came before the barrier this runs on its
+    // CPU has its odd version visible to all our later loads; one whose
+    // load comes after sees our bit and fences fully.
     // Without membarrier, heavy() is a seq_cst fence, enough against
     // publishers that could not register either (doc/channel.md).
     asymmetric_fence::heavy();
