@@ -12,7 +12,8 @@
  * reader (its read or acquire returned), from the value's publish time, with
  * the reader spinning in svipc_channel_wait in another process and the
  * publisher waiting for its acknowledgement between values. Values/s: the
- * publisher flat out for BURST_NS, the reader taking every newest value. */
+ * publisher flat out for BURST_NS, the reader taking every newest value.
+ * Last, per-call costs in one process (same_process_costs). */
 #include <svipc/svipc.h>
 
 #include <errno.h>
@@ -200,6 +201,78 @@ static double memcpy_us(uint64_t size, long reps)
     return best[reps / 2] / 1000.0;
 }
 
+/* Thread CPU time per call, in one process (no hand-over, no scheduling):
+ * what a pin itself costs next to a copy read, and what a claimed pin
+ * record costs a 64 B publish (the full fence; doc/channel.md "Pinned read"). */
+static long long cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static svipc_channel *open_named(const char *name, uint64_t size, uint32_t flags)
+{
+    svipc_channel *ch = NULL;
+    if (svipc_channel_open(name, SVIPC_CHANNEL_TYPE_BYTES, size, 3, flags, 0, &ch) != 0)
+        die("open");
+    return ch;
+}
+
+static void same_process_costs(void)
+{
+    const uint64_t size = 1024 * 1024;
+    svipc_channel *writer = open_named("bench-pin-cost", size, SVIPC_CREATE);
+    svipc_channel *reader = open_named("bench-pin-cost", size, 0);
+    unsigned char *buffer = malloc(size);
+    memset(buffer, 5, size);
+    if (svipc_channel_publish(writer, buffer, size, NULL) != 0)
+        die("publish");
+    const void *data = NULL;
+    svipc_channel_read_info info;
+    long long start = cpu_ns();
+    if (svipc_channel_acquire(reader, SVIPC_CHANNEL_ANY_AGE, &data, &info) != 0)  /* claims the record */
+        die("acquire");
+    const double first_us = (cpu_ns() - start) / 1e3;
+    svipc_channel_release(reader);
+    const long pins = 100000, reads = 300;
+    start = cpu_ns();
+    for (long i = 0; i < pins; i++) {
+        svipc_channel_acquire(reader, SVIPC_CHANNEL_ANY_AGE, &data, &info);
+        svipc_channel_release(reader);
+    }
+    const double pin_ns = (double)(cpu_ns() - start) / pins;
+    start = cpu_ns();
+    for (long i = 0; i < reads; i++)
+        svipc_channel_read(reader, buffer, size, SVIPC_CHANNEL_ANY_AGE, &info);
+    const double read_ns = (double)(cpu_ns() - start) / reads;
+    svipc_channel_close(reader);  /* frees the record: no claim left */
+
+    svipc_channel *small = open_named("bench-pin-cost-64", 64, SVIPC_CREATE);
+    svipc_channel *pinner = open_named("bench-pin-cost-64", 64, 0);
+    const long publishes = 2000000;
+    double publish_ns[2];
+    for (int claimed = 0; claimed < 2; claimed++) {
+        if (claimed) {
+            svipc_channel_acquire(pinner, SVIPC_CHANNEL_ANY_AGE, &data, &info);
+            svipc_channel_release(pinner);  /* the record stays claimed until close */
+        }
+        start = cpu_ns();
+        for (long i = 0; i < publishes; i++)
+            svipc_channel_publish(small, buffer, 64, NULL);
+        publish_ns[claimed] = (double)(cpu_ns() - start) / publishes;
+    }
+    printf("same process, thread CPU time: first acquire of a handle (claims a pin record, membarrier) %.1f us;\n"
+           "  acquire+release %.0f ns, read of 1 MiB %.0f ns; 64 B publish %.1f ns, with a pin record claimed %.1f ns\n",
+           first_us, pin_ns, read_ns, publish_ns[0], publish_ns[1]);
+    svipc_channel_close(pinner);
+    svipc_channel_remove(small);
+    svipc_channel_close(small);
+    svipc_channel_remove(writer);
+    svipc_channel_close(writer);
+    free(buffer);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -232,6 +305,7 @@ int main(void)
         if (s == 3)
             printf("loan+pin latency at 8 MiB / at 64 B: %.2fx (target <= 2x)\n", loan.median_us / loan_64);
     }
+    same_process_costs();
     munmap(sh, sizeof *sh);
     return 0;
 }

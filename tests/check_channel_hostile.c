@@ -8,6 +8,7 @@
 
 #include "harness.h"
 #include "proc_util.h"
+#include "raw_channel.h"
 
 #include <check.h>
 #include <errno.h>
@@ -18,32 +19,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
-
-/* The shared layout, mirrored here to write where a hostile peer would
- * (lib/channel/layout.hpp is the truth). */
-enum {
-    OFF_INIT_STATE = 0,
-    OFF_MAGIC = 4,
-    OFF_LAYOUT_VERSION = 8,
-    OFF_ELEMENT_TYPE = 12,
-    OFF_PAYLOAD_SIZE = 16,
-    OFF_BUFFER_NUM = 24,
-    OFF_WRITER_SEMID = 28,
-    OFF_HEADER_SIZE = 32,
-    OFF_SLOT_STRIDE = 40,
-    OFF_LATEST = 64,
-    OFF_WAKE_WORD = 128,
-    OFF_SLEEPERS = 132,
-    OFF_PINNED_MASK = 192,
-    OFF_PIN_RECORDS = 256,
-    OFF_NAME_LENGTH = 1280, /* the description (layout 4): lengths, hash, name, schema */
-    OFF_SCHEMA_LENGTH = 1284,
-    OFF_SCHEMA_HASH = 1288,
-    OFF_NAME = 1344,
-    OFF_SCHEMA = 1600,
-    HEADER_SIZE = 3648,
-    SLOT_HEADER = 64,
-};
 
 #define PAYLOAD 24u  /* not a multiple of 8 or 16: odd copy widths */
 #define BUFFERS 4u
@@ -96,46 +71,6 @@ static int open_existing(const char *name, svipc_channel **ch)
 {
     *ch = NULL;
     return svipc_channel_open(name, SVIPC_CHANNEL_TYPE_ANY, 0, 0, 0, SVIPC_MODE_DEFAULT, ch);
-}
-
-/* The channel's segment, attached read-write as any peer with write
- * permission can. */
-struct raw_segment {
-    svipc_shm *shm;
-    unsigned char *base;
-    uint64_t size;
-};
-
-static struct raw_segment attach_raw(svipc_channel *ch)
-{
-    svipc_channel_info info;
-    ck_assert_int_eq(svipc_channel_stat(ch, &info), 0);
-    struct raw_segment raw = {NULL, NULL, info.segment_size};
-    ck_assert_int_eq(svipc_shm_open_id(info.shm_id, &raw.shm), 0);
-    void *addr = NULL;
-    ck_assert_int_eq(svipc_shm_attach(raw.shm, NULL, 0, &addr), 0);
-    raw.base = addr;
-    return raw;
-}
-
-static void detach_raw(struct raw_segment *raw)
-{
-    raw->shm = svipc_shm_close(raw->shm);
-}
-
-static void put32(struct raw_segment *raw, uint64_t offset, uint32_t value)
-{
-    __atomic_store_n((uint32_t *)(raw->base + offset), value, __ATOMIC_RELAXED);
-}
-
-static void put64(struct raw_segment *raw, uint64_t offset, uint64_t value)
-{
-    __atomic_store_n((uint64_t *)(raw->base + offset), value, __ATOMIC_RELAXED);
-}
-
-static uint64_t get64(struct raw_segment *raw, uint64_t offset)
-{
-    return __atomic_load_n((uint64_t *)(raw->base + offset), __ATOMIC_RELAXED);
 }
 
 static uint64_t slot_stride(uint64_t payload)
@@ -247,8 +182,11 @@ static int scribble(void *arg)
         case 2: /* latest: a random or interesting value, or one whose slot is consistent */
             put64(&raw, OFF_LATEST, (r & 8) ? value : latest++);
             break;
-        case 3: /* the wake word and the sleeper count */
-            put32(&raw, (r & 8) ? OFF_WAKE_WORD : OFF_SLEEPERS, (uint32_t)value);
+        case 3: /* the wake word and the sleeper count, the pin and claim masks */
+            if (r & 16)
+                put64(&raw, (r & 8) ? OFF_PINNED_MASK : OFF_CLAIMED_MASK, value);
+            else
+                put32(&raw, (r & 8) ? OFF_WAKE_WORD : OFF_SLEEPERS, (uint32_t)value);
             break;
         case 4:
         case 5: { /* a slot's version: odd, even, matching `latest` or not */

@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "proc_util.h"
+#include "raw_channel.h"
 
 #include <check.h>
 #include <errno.h>
@@ -60,6 +61,16 @@ static uint32_t pinned_slots(svipc_channel *ch)
     svipc_channel_info info;
     ck_assert_int_eq(svipc_channel_stat(ch, &info), 0);
     return info.pinned_slots;
+}
+
+/* How many pin records the header marks as claimed (claimed_mask, which
+ * publishers look at to choose their fence; the public API does not report it). */
+static int claimed_records(svipc_channel *ch)
+{
+    struct raw_segment raw = attach_raw(ch);
+    const int count = __builtin_popcountll(get64(&raw, OFF_CLAIMED_MASK));
+    detach_raw(&raw);
+    return count;
 }
 
 /* A checksummed value: word 0 is a counter c, every other byte is (uint8_t)c. */
@@ -338,12 +349,15 @@ START_TEST(reader_killed_while_pinning_loses_its_pin)
     unsigned char value[64] = {0};
     ck_assert_int_eq(svipc_channel_publish(ch, value, sizeof value, NULL), -ENOBUFS); /* a live holder */
     ck_assert_uint_eq(pinned_slots(ch), 1);
+    ck_assert_int_eq(claimed_records(ch), 1);
 
     kill(child, SIGKILL);
     ck_assert_int_eq(proc_wait(child, CHILD_TIMEOUT_MS), 128 + SIGKILL);
     ck_assert_uint_eq(pinned_slots(ch), 1); /* until someone needs the slot */
+    ck_assert_int_eq(claimed_records(ch), 1); /* publishers fence fully until then */
     ck_assert_uint_eq(publish_u64(ch, 64, 3), 3); /* the dead holder's pin was reclaimed */
     ck_assert_uint_eq(pinned_slots(ch), 0);
+    ck_assert_int_eq(claimed_records(ch), 0); /* and its record with it */
     ck_assert_uint_eq(publish_u64(ch, 64, 4), 4);
     remove_and_close(ch);
 }
@@ -352,6 +366,7 @@ END_TEST
 /* Writer flat out by loan, 1 MiB checksummed values; a reader holds each
  * pin for a random time and checks the value never changes under it. */
 struct flat_out {
+    const char *name; /* the channel's */
     volatile int stop;
     volatile long published;
     volatile long refused; /* publishes that found no free slot: must stay 0 */
@@ -361,7 +376,7 @@ static int publish_flat_out(void *arg)
 {
     struct flat_out *shared = arg;
     svipc_channel *ch = NULL;
-    if (svipc_channel_open("zc-flat-out", SVIPC_CHANNEL_TYPE_ANY, 0, 0, 0, SVIPC_MODE_DEFAULT, &ch) != 0)
+    if (svipc_channel_open(shared->name, SVIPC_CHANNEL_TYPE_ANY, 0, 0, 0, SVIPC_MODE_DEFAULT, &ch) != 0)
         return 1;
     for (uint64_t counter = 1; !shared->stop; counter++) {
         void *slot = NULL;
@@ -381,15 +396,25 @@ static int publish_flat_out(void *arg)
     return 0;
 }
 
+/* Starts publish_flat_out on channel `name` (open here as `ch`) in a child
+ * and returns once its first value is there. */
+static struct flat_out *start_flat_out_writer(svipc_channel *ch, const char *name, pid_t *writer)
+{
+    struct flat_out *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ck_assert_ptr_ne(shared, MAP_FAILED);
+    memset((void *)shared, 0, sizeof *shared);
+    shared->name = name;
+    *writer = proc_spawn_tied(publish_flat_out, shared);
+    ck_assert_int_eq(svipc_channel_wait(ch, 0, 10000000000LL, 0), 0);
+    return shared;
+}
+
 START_TEST(pinned_values_never_change_while_a_writer_publishes_flat_out)
 {
     /* one pinning reader: buffer_num 3 = readers + 2, so no loan is ever refused */
     svipc_channel *ch = open_channel("zc-flat-out", MIB, 3, SVIPC_CREATE);
-    struct flat_out *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    ck_assert_ptr_ne(shared, MAP_FAILED);
-    memset((void *)shared, 0, sizeof *shared);
-    const pid_t writer = proc_spawn_tied(publish_flat_out, shared);
-    ck_assert_int_eq(svipc_channel_wait(ch, 0, 10000000000LL, 0), 0);
+    pid_t writer;
+    struct flat_out *shared = start_flat_out_writer(ch, "zc-flat-out", &writer);
 
     const long pins = test_iterations(300, 12);
     unsigned seed = 14;
@@ -421,11 +446,107 @@ START_TEST(pinned_values_never_change_while_a_writer_publishes_flat_out)
 }
 END_TEST
 
+/* A record is claimed at a handle's first acquire and given back at close,
+ * and the header counts it either way. */
+START_TEST(pin_records_are_claimed_at_first_acquire_and_freed_at_close)
+{
+    svipc_channel *writer = open_channel("zc-claims", 64, 4, SVIPC_CREATE);
+    svipc_channel *r1 = open_channel("zc-claims", 64, 4, 0);
+    svipc_channel *r2 = open_channel("zc-claims", 64, 4, 0);
+    const void *data = NULL;
+    svipc_channel_read_info info;
+    ck_assert_int_eq(claimed_records(writer), 0);
+    ck_assert_int_eq(svipc_channel_acquire(r1, SVIPC_CHANNEL_ANY_AGE, &data, &info), -ENODATA);
+    ck_assert_int_eq(claimed_records(writer), 0); /* nothing to pin: nothing claimed */
+    ck_assert_uint_eq(publish_u64(writer, 64, 1), 1);
+
+    ck_assert_int_eq(svipc_channel_acquire(r1, SVIPC_CHANNEL_ANY_AGE, &data, &info), 0);
+    ck_assert_int_eq(claimed_records(writer), 1);
+    ck_assert_int_eq(svipc_channel_release(r1), 0);
+    ck_assert_int_eq(claimed_records(writer), 1); /* a release keeps the record */
+    ck_assert_int_eq(svipc_channel_acquire(r1, SVIPC_CHANNEL_ANY_AGE, &data, &info), 0);
+    ck_assert_int_eq(svipc_channel_acquire(r2, SVIPC_CHANNEL_ANY_AGE, &data, &info), 0);
+    ck_assert_int_eq(claimed_records(writer), 2);
+    ck_assert_uint_eq(publish_u64(writer, 64, 2), 2);
+    svipc_channel_close(r1); /* closed while pinning: the pin and the record go */
+    ck_assert_int_eq(claimed_records(writer), 1);
+    ck_assert_int_eq(svipc_channel_release(r2), 0);
+    svipc_channel_close(r2);
+    ck_assert_int_eq(claimed_records(writer), 0);
+    ck_assert_uint_eq(pinned_slots(writer), 0);
+    ck_assert_uint_eq(publish_u64(writer, 64, 3), 3);
+    remove_and_close(writer);
+}
+END_TEST
+
+/* Pinning readers that come and go: each cycle opens a handle (claiming a
+ * record at its first acquire, so publishers switch to the full fence),
+ * holds a few pins and closes it (the last close switches them back), while
+ * a writer publishes 1 MiB values flat out. */
+#define COMING_AND_GOING_READERS 2
+
+static int pin_in_short_lived_handles(void *arg)
+{
+    const long cycles = *(const long *)arg;
+    unsigned seed = (unsigned)getpid();
+    for (long cycle = 0; cycle < cycles; cycle++) {
+        svipc_channel *ch = NULL;
+        if (svipc_channel_open("zc-come-and-go", SVIPC_CHANNEL_TYPE_ANY, 0, 0, 0, SVIPC_MODE_DEFAULT, &ch) != 0)
+            return 1;
+        const int pins = 1 + rand_r(&seed) % 3;
+        for (int i = 0; i < pins; i++) {
+            const void *data = NULL;
+            svipc_channel_read_info info;
+            if (svipc_channel_acquire(ch, SVIPC_CHANNEL_ANY_AGE, &data, &info) != 0)
+                return 2;
+            uint64_t before = 0, after = 0;
+            if (!value_is_whole(data, MIB, &before))
+                return 3; /* torn when pinned */
+            usleep(rand_r(&seed) % 500);
+            if (!value_is_whole(data, MIB, &after) || after != before)
+                return 4; /* changed while pinned */
+            if (svipc_channel_release(ch) != 0)
+                return 5;
+        }
+        svipc_channel_close(ch);
+        if (rand_r(&seed) % 2)
+            usleep(rand_r(&seed) % 300); /* sometimes nobody has a record */
+    }
+    return 0;
+}
+
+START_TEST(pinned_values_hold_while_pinning_readers_come_and_go)
+{
+    svipc_channel *ch = open_channel("zc-come-and-go", MIB, COMING_AND_GOING_READERS + 2, SVIPC_CREATE);
+    pid_t writer;
+    struct flat_out *shared = start_flat_out_writer(ch, "zc-come-and-go", &writer);
+
+    long cycles = test_iterations(300, 6);
+    pid_t readers[COMING_AND_GOING_READERS];
+    for (int i = 0; i < COMING_AND_GOING_READERS; i++)
+        readers[i] = proc_spawn_tied(pin_in_short_lived_handles, &cycles);
+    const long before = shared->published;
+    for (int i = 0; i < COMING_AND_GOING_READERS; i++)
+        ck_assert_int_eq(proc_wait(readers[i], CHILD_TIMEOUT_MS), 0);
+    const long during = shared->published - before;
+    shared->stop = 1;
+    ck_assert_int_eq(proc_wait(writer, CHILD_TIMEOUT_MS), 0);
+    printf("%d readers x %ld short-lived pinning handles, %ld publishes meanwhile, %ld refused\n",
+           COMING_AND_GOING_READERS, cycles, during, shared->refused);
+    ck_assert_int_eq(shared->refused, 0);
+    ck_assert_int_gt(during, 0);
+    ck_assert_int_eq(claimed_records(ch), 0); /* every closed handle gave its record back */
+    munmap((void *)shared, sizeof *shared);
+    remove_and_close(ch);
+}
+END_TEST
+
 HARNESS_SUITE("channel_zero_copy")
 {
     HARNESS_CASE("loans", 120, loan_commit_and_abandon_round_trip, shared_writer_holds_the_lock_from_loan_to_commit,
                  publisher_killed_between_loan_and_commit_never_shows_its_value);
     HARNESS_CASE("pins", 600, publisher_skips_pinned_slots_and_all_pinned_is_enobufs,
-                 reader_killed_while_pinning_loses_its_pin,
-                 pinned_values_never_change_while_a_writer_publishes_flat_out);
+                 reader_killed_while_pinning_loses_its_pin, pin_records_are_claimed_at_first_acquire_and_freed_at_close,
+                 pinned_values_never_change_while_a_writer_publishes_flat_out,
+                 pinned_values_hold_while_pinning_readers_come_and_go);
 }

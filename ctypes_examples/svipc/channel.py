@@ -5,7 +5,6 @@ function bound once (svipc_channel_bind_publish / svipc_channel_bind_read),
 through the PyDLL view that keeps the GIL (they never wait), so a call
 costs little more than the C call itself.
 """
-import contextlib
 import ctypes
 import errno
 import time
@@ -49,7 +48,7 @@ _fast_wait_read = function("svipc_channel_wait_read", bare=True)
 _fast_wait = function("svipc_channel_wait")
 _fast_peek = function("svipc_channel_peek", holds_gil=True, bare=True)
 _fast_peek_valid = function("svipc_channel_peek_valid", holds_gil=True)
-_fast_acquire = function("svipc_channel_acquire", bare=True)  # membarrier: a few microseconds
+_fast_acquire = function("svipc_channel_acquire", bare=True)  # may wait for a write, membarrier at the first
 _fast_release = function("svipc_channel_release", holds_gil=True, bare=True)
 _fast_loan = function("svipc_channel_loan", bare=True)  # may take the writer lock
 _fast_commit = function("svipc_channel_commit", bare=True)  # may wake sleepers, release a shared lock
@@ -402,8 +401,7 @@ class Publisher(Closable):
             raise ValueError("publisher is closed")
         raise_error(-rc)
 
-    @contextlib.contextmanager
-    def loan(self) -> Any:
+    def loan(self) -> "_LoanBlock":
         """Write the next value of a numpy topic in place, with no copy:
 
             with pub.loan() as frame:   # writable array over the slot
@@ -414,28 +412,7 @@ class Publisher(Closable):
         the block (it raises ValueError). BlockingIOError (ENOBUFS) when every
         slot the value could go to is pinned by subscribers (acquire()).
         """
-        codec = self._codec
-        if codec.numpy is None:
-            raise TypeError(f"loan() needs a numpy topic; topic {self.name!r} carries "
-                            f"{type(codec.buffer).__name__} (use publish())")
-        address = ctypes.c_void_p()
-        rc = _fast_loan(self._raw, ctypes.byref(address))
-        if rc < 0:
-            self._failed(rc)
-        lease = SlotLease("loan of topic " + repr(self.name))
-        array = _slot_view(codec, self.channel, address.value, self._slot_arrays, lease, writable=True)
-        try:
-            yield array
-        except BaseException:
-            lease.active = False
-            rc = _fast_abandon(self._raw)
-            if rc < 0:
-                self._failed(rc)
-            raise
-        lease.active = False
-        rc = _fast_commit(self._raw, None)
-        if rc < 0:
-            self._failed(rc)
+        return _LoanBlock(self)
 
     def remove(self) -> None:
         """Remove the topic's channel (subscribers keep the old one until they reopen)."""
@@ -445,6 +422,96 @@ class Publisher(Closable):
         """Give up the writer lock and detach; never removes the topic."""
         self.channel.close()
         self._raw = self.channel._raw
+
+
+# The blocks of loan() and acquire() are classes rather than
+# @contextlib.contextmanager generators: a generator-based block costs about
+# 0.4 us more per use, a fifth of a loan's or a pin's whole cost from Python
+# (doc/benchmarks.md, "channel_zero_copy").
+class _SlotBlock:
+    """A with-block over one slot (a loan or a pin): the array it gives is
+    valid until the block ends, then the slot is given back by _end()."""
+
+    __slots__ = ("_owner", "_lease")
+
+    def __init__(self, owner: Any) -> None:
+        self._owner = owner
+        self._lease: Optional[SlotLease] = None
+
+    def _array(self, address: int, cache: Dict[int, Any], writable: bool, give_back: Any) -> Any:
+        owner = self._owner
+        lease = SlotLease(("loan" if writable else "pin") + " of topic " + repr(owner.name))
+        try:
+            array = _slot_view(owner._codec, owner.channel, address, cache, lease, writable)
+        except BaseException:
+            give_back(owner._raw)
+            raise
+        self._lease = lease
+        return array
+
+    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> bool:
+        lease = self._lease
+        if lease is not None:
+            self._lease = None
+            lease.active = False
+            self._end(exc_type is not None)
+        return False
+
+    def _end(self, failed: bool) -> None:
+        raise NotImplementedError
+
+
+class _LoanBlock(_SlotBlock):
+    """with pub.loan() as frame: commit on a normal exit, abandon on an exception."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> Any:
+        publisher = self._owner
+        codec = publisher._codec
+        if codec.numpy is None:
+            raise TypeError(f"loan() needs a numpy topic; topic {publisher.name!r} carries "
+                            f"{type(codec.buffer).__name__} (use publish())")
+        address = ctypes.c_void_p()
+        rc = _fast_loan(publisher._raw, ctypes.byref(address))
+        if rc < 0:
+            publisher._failed(rc)
+        return self._array(address.value, publisher._slot_arrays, True, _fast_abandon)
+
+    def _end(self, failed: bool) -> None:
+        publisher = self._owner
+        rc = _fast_abandon(publisher._raw) if failed else _fast_commit(publisher._raw, None)
+        if rc < 0:
+            publisher._failed(rc)
+
+
+class _PinBlock(_SlotBlock):
+    """with sub.acquire() as frame: the pin is released when the block ends, however it ends."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> Any:
+        subscriber = self._owner
+        if subscriber._codec is None and not subscriber._open():  # no default: the schema tells
+            return None
+        codec = subscriber._codec
+        if codec.numpy is None:
+            raise TypeError(f"acquire() needs a numpy topic; topic {subscriber.name!r} carries "
+                            f"{type(codec.default).__name__} (use subscribe())")
+        if subscriber._raw is None and not subscriber._open():
+            return None
+        rc = _fast_acquire(subscriber._raw, subscriber._age, subscriber._peek_ref, subscriber._info_ref)
+        if rc == CHANNEL_STALE:
+            _fast_release(subscriber._raw)
+        if rc != 0:
+            subscriber._failed(rc)
+            return None
+        return self._array(subscriber._peek_data.value, subscriber._pinned_arrays, False, _fast_release)
+
+    def _end(self, failed: bool) -> None:
+        rc = _fast_release(self._owner._raw)
+        if rc < 0:
+            raise_error(-rc)
 
 
 def _slot_view(codec: "_Codec", channel: Channel, address: int, cache: Dict[int, Any], lease: SlotLease,
@@ -683,8 +750,7 @@ class Subscriber(Closable):
         readonly = memoryview(holder).toreadonly()
         return codec.numpy.frombuffer(readonly, dtype=codec.array.dtype).reshape(codec.array.shape)
 
-    @contextlib.contextmanager
-    def acquire(self) -> Any:
+    def acquire(self) -> "_PinBlock":
         """Read the newest value of a numpy topic in place, with no copy and no
         validation afterwards: the publisher is kept off its slot until the
         block ends.
@@ -699,31 +765,7 @@ class Subscriber(Closable):
         + 2, or the publisher's publish() fails while every other slot is
         pinned (doc/channel.md, "Loans and pins").
         """
-        if self._codec is None and not self._open():  # no default: the schema tells
-            yield None
-            return
-        codec = self._codec
-        if codec.numpy is None:
-            raise TypeError(f"acquire() needs a numpy topic; topic {self.name!r} carries "
-                            f"{type(codec.default).__name__} (use subscribe())")
-        if self._raw is None and not self._open():
-            yield None
-            return
-        rc = _fast_acquire(self._raw, self._age, self._peek_ref, self._info_ref)
-        if rc == CHANNEL_STALE:
-            _fast_release(self._raw)
-        if rc != 0:
-            self._failed(rc)
-            yield None
-            return
-        lease = SlotLease("pin of topic " + repr(self.name))
-        try:
-            yield _slot_view(codec, self.channel, self._peek_data.value, self._pinned_arrays, lease, writable=False)
-        finally:
-            lease.active = False
-            rc = _fast_release(self._raw)
-            if rc < 0:
-                raise_error(-rc)
+        return _PinBlock(self)
 
     def still_valid(self, token: Optional[int]) -> bool:
         """True if the value view() returned with `token` was not overwritten

@@ -371,8 +371,11 @@ SVIPC_API int svipc_channel_abandon(svipc_channel *channel);
  *  reader killed while pinning loses its pin (any publisher or pinner that
  *  needs it reclaims it). Publishers skip pinned slots: create the channel
  *  with buffer_num >= pinning readers + 2, or publishes fail (see
- *  svipc_channel_loan) while every other slot is pinned. Costs one membarrier(2) system call
- *  (a few microseconds), whatever the payload size.
+ *  svipc_channel_loan) while every other slot is pinned. No system call
+ *  and no copy, whatever the payload size, except at the first acquire of a
+ *  handle: that one claims the record and makes one membarrier(2) call (a
+ *  few microseconds), after which publishers fence fully until the handle
+ *  is closed (doc/channel.md, "Pinned read").
  *  Errors: -ENODATA nothing was ever published (outputs untouched);
  *  -EINVAL NULL handle or ret_data, a pin already held by this handle;
  *  -EUSERS all 64 pin records are held by live handles; -EAGAIN the

@@ -9,7 +9,10 @@
 // MEMBARRIER_CMD_GLOBAL_EXPEDITED system call (a few microseconds) instead:
 // the kernel runs a full fence on every CPU that runs a registered process,
 // so either the publisher's store is visible after the sleeper's call, or
-// the publisher's load comes after that fence and sees the sleeper.
+// the publisher's load comes after that fence and sees the sleeper. A
+// pinning reader claiming its pin record is the other heavy side (against
+// the publisher's odd version store and claimed_mask load; doc/channel.md,
+// "Pinned read").
 #pragma once
 
 #include <atomic>

@@ -230,6 +230,10 @@ void Channel::prepare_to_publish()
     if (!fence_registered_) {
         owner_pid_ = getpid();
         light_fence_ = asymmetric_fence::register_light_side();
+        // A pinning reader's membarrier that did not yet count us as
+        // registered: this fence, after the registration's store, makes
+        // our first look at claimed_mask see its claim (doc/channel.md).
+        std::atomic_thread_fence(std::memory_order_seq_cst);
         fence_registered_ = true;
     }
     take_writer_lock();
@@ -291,12 +295,19 @@ SlotHeader *Channel::begin_write(uint64_t &sequence)
     // then publish the even version with release (finish_publish). A reader
     // that saw any of the new data is guaranteed to see the version change.
     target->version.store(writing_version(sequence), std::memory_order_relaxed);
-    // Store the odd version, then load the pin mask, with a StoreLoad fence
+    // Store the odd version, then load the pins, with a StoreLoad fence
     // between, mirrored in acquire(): either we see the pin or the pinning
-    // reader sees the odd version (and pins again elsewhere).
+    // reader sees the odd version (and pins again elsewhere). The fence is
+    // full only while a pin record is claimed (doc/channel.md, "Loans and
+    // pins"): with none claimed after the light fence, the claimer's
+    // membarrier makes our odd version visible to its pins.
     store_load_fence();
-    if (header_->pinned_mask.load(std::memory_order_acquire) != 0) [[unlikely]]
-        target = skip_pinned(sequence, target, previous);
+    if (channel_pins::any_claimed(*header_)) [[unlikely]] {
+        if (light_fence_)
+            std::atomic_thread_fence(std::memory_order_seq_cst);
+        if (header_->pinned_mask.load(std::memory_order_acquire) != 0)
+            target = skip_pinned(sequence, target, previous);
+    }
     std::atomic_thread_fence(std::memory_order_release);
     return target;
 }
@@ -324,7 +335,7 @@ SlotHeader *Channel::skip_pinned(uint64_t &sequence, SlotHeader *target, uint64_
             if (candidate != target) {
                 previous = candidate->version.load(std::memory_order_relaxed);
                 candidate->version.store(writing_version(next), std::memory_order_relaxed);
-                store_load_fence();
+                std::atomic_thread_fence(std::memory_order_seq_cst);  // a pinner exists: the full fence
                 target = candidate;
             }
             if (!channel_pins::slot_pinned(*header_, static_cast<uint32_t>(slot_index(next, buffer_num_)))) {
@@ -425,10 +436,11 @@ int Channel::acquire(int64_t max_age_ns, const void **data, svipc_channel_read_i
     for (unsigned attempt = 1;; attempt++) {
         const auto index = static_cast<uint32_t>(slot_index(sequence, buffer_num_));
         channel_pins::pin(*header_, pin_record_, owner_pid_, index);
-        // The heavy side of begin_write()'s fence: after it, either the
-        // publisher's odd version is visible here, or the publisher sees the pin.
-        if (!asymmetric_fence::heavy())
-            std::atomic_thread_fence(std::memory_order_seq_cst);
+        // Pairs with begin_write()'s fence: either the publisher's odd
+        // version is visible here, or the publisher sees the pin. The heavy
+        // side ran once, at the claim (claim_pin_record); from then on every
+        // publisher fences fully or has its odd version visible to us.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
         // Any complete value in the pinned slot at least as new as `sequence`
         // is stable from here on: a publisher that did not see the pin
         // stored its odd version before our load (so we see it odd), and
@@ -470,6 +482,13 @@ void Channel::claim_pin_record()
     if (pin_record_ < 0)
         fail(EUSERS, label_ + ": all " + std::to_string(max_pins) +
                          " pin records are held by live handles (close handles that no longer pin)");
+    // The heavy side of the publishers' fence, once per claim: a publish
+    // whose load of claimed_mask came before the barrier this runs on its
+    // CPU has its odd version visible to all our later loads; one whose
+    // load comes after sees our bit and fences fully.
+    // Without membarrier, heavy() is a seq_cst fence, enough against
+    // publishers that could not register either (doc/channel.md).
+    asymmetric_fence::heavy();
 }
 
 void Channel::release()

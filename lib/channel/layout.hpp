@@ -20,7 +20,9 @@ namespace svipc::channel_layout {
 constexpr uint32_t magic = 0x48435653u;     // "SVCH" in a little-endian dump
 // 2: publish uses the asymmetric fence (channel/asymmetric_fence.hpp).
 // 3: pinned reads (pin mask and pin records in the header; publishers skip pinned slots).
-// 4: self-describing channels (name, schema text and its hash after the pin records).
+// 4: self-describing channels (name, schema text and its hash after the pin
+//    records); claimed_mask beside pinned_mask: publishers fence fully while a
+//    pin record is claimed.
 constexpr uint32_t layout_version = 4;
 constexpr uint64_t cache_line = 64;
 // The largest payload a channel may hold. Also what keeps every size derived
@@ -43,10 +45,11 @@ static_assert(sizeof(std::atomic<uint64_t>) == 8 && sizeof(std::atomic<uint32_t>
 
 // Pinned reads (doc/channel.md, "Loans and pins"). A handle that pins claims
 // one of max_pins records for its lifetime and names the slot it holds in it;
-// bit i of Header::pinned_mask is set while record i holds a slot. The owner
+// bit i of Header::claimed_mask is set while record i is claimed, and bit i
+// of Header::pinned_mask while record i holds a slot. The owner
 // word packs (pid << 32) | (slot + 1): slot part 0 = claimed, holding
 // nothing; pin_reclaiming = a process is freeing the record of a dead holder.
-constexpr uint32_t max_pins = 64;  // bits of pinned_mask
+constexpr uint32_t max_pins = 64;  // bits of pinned_mask and claimed_mask
 constexpr uint32_t pin_no_slot = 0;
 constexpr uint32_t pin_reclaiming = 0xffffffffu;  // never slot + 1: buffer_num <= 65535
 
@@ -94,9 +97,14 @@ struct alignas(cache_line) Header {
     alignas(cache_line) std::atomic<uint32_t> wake_word;  // futex word, bumped when sleepers > 0
     std::atomic<uint32_t> sleepers;                       // readers inside FUTEX_WAIT (or about to be)
 
-    // Line 3: which pin records hold a slot. Publishers load it at every
-    // publish (0: nothing pinned, no further look), pinning readers write it.
+    // Line 3: which pin records hold a slot, and which are claimed. A
+    // publisher loads claimed_mask at every publish (0: no pinning reader,
+    // no further look); otherwise it fences fully and loads pinned_mask.
+    // Pinning readers write both. A mask rather than a count: it cannot
+    // drift or wrap, and its population count is at most max_pins whatever
+    // a peer stores (doc/channel.md, "Loans and pins").
     alignas(cache_line) std::atomic<uint64_t> pinned_mask;
+    std::atomic<uint64_t> claimed_mask;
 
     // Lines 4..19: the pin records.
     alignas(cache_line) PinRecord pins[max_pins];
@@ -127,7 +135,8 @@ static_assert(offsetof(Header, name_length) == description_offset && offsetof(He
                   offsetof(Header, name) == description_offset + cache_line &&
                   offsetof(Header, schema) == description_offset + cache_line + name_field_size,
               "Header layout is shared between processes");
-static_assert(offsetof(Header, pinned_mask) == 3 * cache_line && offsetof(Header, pins) == 4 * cache_line,
+static_assert(offsetof(Header, pinned_mask) == 3 * cache_line && offsetof(Header, claimed_mask) == 3 * cache_line + 8 &&
+                  offsetof(Header, pins) == 4 * cache_line,
               "Header layout is shared between processes");
 static_assert(offsetof(Header, latest) == cache_line, "Header layout is shared between processes");
 static_assert(offsetof(Header, wake_word) == 2 * cache_line, "Header layout is shared between processes");

@@ -48,6 +48,7 @@ int claim_record(Header &header, pid_t pid, uint64_t start_time)
         if (header.pins[record].owner.compare_exchange_strong(expected, pin_owner(pid, pin_no_slot),
                                                               std::memory_order_acq_rel)) {
             header.pins[record].start_time.store(start_time, std::memory_order_release);
+            header.claimed_mask.fetch_or(bit(static_cast<int>(record)), std::memory_order_seq_cst);
             return static_cast<int>(record);
         }
     }
@@ -69,6 +70,9 @@ void unpin(Header &header, int record, pid_t pid)
 void free_record(Header &header, int record, pid_t pid)
 {
     unpin(header, record, pid);
+    // Before the owner word is freed: a process claiming the record next
+    // sets the bit again, and our clear must not come after its set.
+    header.claimed_mask.fetch_and(~bit(record), std::memory_order_release);
     header.pins[record].start_time.store(0, std::memory_order_relaxed);
     header.pins[record].owner.store(0, std::memory_order_release);
 }
@@ -96,6 +100,7 @@ uint32_t reclaim_dead(Header &header, pid_t self)
         if (!pins.owner.compare_exchange_strong(owner, pin_owner(self, pin_reclaiming), std::memory_order_acq_rel))
             continue;
         header.pinned_mask.fetch_and(~bit(static_cast<int>(record)), std::memory_order_release);
+        header.claimed_mask.fetch_and(~bit(static_cast<int>(record)), std::memory_order_release);
         pins.start_time.store(0, std::memory_order_relaxed);
         pins.owner.store(0, std::memory_order_release);
         freed++;
