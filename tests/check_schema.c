@@ -161,6 +161,9 @@ START_TEST(bad_schemas_are_refused_with_a_reason)
     parse_fails("{\"names\":[\"x\",\"x\"],\"formats\":[\"<f8\",\"<f8\"]}", "twice");
     parse_fails("{\"names\":[\"x\"],\"formats\":[\"<f8\",\"<f8\"]}", "1 names but 2 formats");
     parse_fails("{\"names\":[\"x\"],\"formats\":[\"<f8\"],\"offsets\":[4],\"itemsize\":8}", "ends past itemsize");
+    /* The fuzzer's finding: overlapping fields have no single encoding. */
+    parse_fails("{\"names\":[\"x\",\"y\"],\"formats\":[\"<f8\",\"<f8\"],\"offsets\":[5,8],\"itemsize\":24}",
+                "\"x\" and \"y\" overlap");
     parse_fails("{\"names\":[],\"formats\":[]}", "without fields");
     parse_fails("{\"names\":[\"x\"]}", "needs");
     parse_fails("{\"names\":[\"\"],\"formats\":[\"<f8\"]}", "without a name");

@@ -14,7 +14,9 @@ here=$(dirname "$0")
 mkdir -p "$work/corpus"
 # -close_fd_mask=3: the CLI target prints usage text; libFuzzer keeps its
 # own stderr for reports. The outer timeout only guards against a hang of
-# the fuzzer itself (-timeout catches a slow input).
+# the fuzzer itself (-timeout catches a slow input). -error_exitcode=1:
+# libFuzzer's default for a finding is 77, which meson counts as a skip, so a
+# crash would not fail the run.
 exec timeout --signal=KILL $((seconds + 300)) /usr/bin/python3 "$here/../ipcns_run.py" "$target" \
-    -max_total_time="$seconds" -timeout=10 -print_final_stats=1 -close_fd_mask=3 \
+    -max_total_time="$seconds" -timeout=10 -error_exitcode=1 -print_final_stats=1 -close_fd_mask=3 \
     -artifact_prefix="$work/" "$work/corpus" "$seeds"

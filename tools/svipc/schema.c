@@ -334,6 +334,15 @@ static int parse_struct(struct parser *p, int depth, uint32_t *ret)
             return parse_fail(p, "field \"%s\" (offset %llu, %llu bytes) ends past itemsize %llu",
                               s->names + names[i], (unsigned long long)offsets[i],
                               (unsigned long long)s->types[types[i]].size, (unsigned long long)itemsize);
+    /* numpy accepts overlapping plain fields, but a value of such a schema
+     * has no single encoding (writing one field changes another), so this
+     * tool refuses them and shows the channel as opaque bytes. */
+    for (uint32_t i = 0; i < nnames; i++)
+        for (uint32_t j = i + 1; j < nnames; j++)
+            if (offsets[i] < offsets[j] + s->types[types[j]].size &&
+                offsets[j] < offsets[i] + s->types[types[i]].size)
+                return parse_fail(p, "fields \"%s\" and \"%s\" overlap", s->names + names[i],
+                                  s->names + names[j]);
     if (s->nfields + nnames > SCHEMA_MAX_NODES)
         return parse_fail(p, "too many fields");
     uint32_t t = 0;
