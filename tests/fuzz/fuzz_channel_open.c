@@ -187,7 +187,9 @@ static void exercise(svipc_channel *channel)
         undocumented("svipc_channel_schema", rc);
     uint64_t sequence = 0;
     rc = svipc_channel_publish(channel, buffer, payload, &sequence);
-    if (rc != 0 && rc != -EBUSY && rc != -EIDRM)
+    /* -ENOBUFS: the segment's pin mask and records say every other slot is
+     * pinned by a live reader (channel.h documents it for publish). */
+    if (rc != 0 && rc != -EBUSY && rc != -EIDRM && rc != -ENOBUFS)
         undocumented("svipc_channel_publish", rc);
     free(buffer);
 }
