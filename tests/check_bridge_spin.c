@@ -116,8 +116,66 @@ START_TEST(hostile_stamps_never_give_a_window_beyond_the_budget)
 }
 END_TEST
 
+/* The thread's timed sleeps end LATE (30 us, jittered by up to 15 us) after
+ * the time asked, as a timer on a virtual machine whose CPU halted does:
+ * longer than the half budget a window opens before the value. The sleep
+ * must be asked to end earlier by the learnt lateness, or the value itself
+ * wakes the thread and no window ever spins. */
+START_TEST(late_timers_are_asked_to_end_early)
+{
+    struct bridge_spin s;
+    init(&s);
+    srand(7);
+    int caught_here = 0, n = 2000;
+    int64_t grid = 1000000 * US, now = grid;
+    for (int i = 0; i < n; i++) {
+        int64_t stamp = grid + (rand() % (int)(15 * US));
+        int64_t arrival = stamp + DELAY, from, until;
+        if (bridge_spin_window(&s, now, &from, &until)) {
+            int64_t wake = bridge_spin_wake_time(&s, now, from);
+            ck_assert_int_ge(wake, now);
+            ck_assert_int_le(from - wake, BUDGET); /* never more than the budget early */
+            int64_t woke = wake > now ? wake + 30 * US + rand() % (int)(15 * US) : now;
+            if (woke <= arrival) { /* the timer ended the sleep: the thread spins from here */
+                if (wake > now)
+                    bridge_spin_woke(&s, wake, woke);
+                int inside = arrival < until;
+                caught_here += inside;
+                bridge_spin_result(&s, inside);
+            } /* else the value woke it, as without a window */
+        }
+        bridge_spin_arrived(&s, stamp, arrival, 1);
+        now = arrival + 20 * US;
+        grid += PERIOD;
+    }
+    ck_assert_int_ge(caught_here, n * 9 / 10);
+}
+END_TEST
+
+START_TEST(hostile_wake_times_stay_within_the_budget)
+{
+    struct bridge_spin s;
+    init(&s);
+    const int64_t extremes[] = {INT64_MIN, -1, 0, 1, BUDGET, 100 * BUDGET, INT64_MAX};
+    for (int i = 0; i < 7; i++)
+        for (int j = 0; j < 7; j++) {
+            bridge_spin_woke(&s, extremes[i], extremes[j]);
+            ck_assert_int_ge(s.wake_early_ns, 0);
+            ck_assert_int_le(s.wake_early_ns, BUDGET);
+            for (int k = 0; k < 7; k++) {
+                int64_t now = extremes[k], from = extremes[(k + i) % 7];
+                int64_t wake = bridge_spin_wake_time(&s, now, from);
+                ck_assert_int_ge(wake, now);
+                if (from >= now)
+                    ck_assert_int_le(wake, from);
+            }
+        }
+}
+END_TEST
+
 HARNESS_SUITE("bridge_spin")
 {
     HARNESS_CASE("spin", 0, periodic_values_come_inside_the_window, irregular_values_back_off,
-                 no_spin_before_values_or_after_a_pause, hostile_stamps_never_give_a_window_beyond_the_budget);
+                 no_spin_before_values_or_after_a_pause, hostile_stamps_never_give_a_window_beyond_the_budget,
+                 late_timers_are_asked_to_end_early, hostile_wake_times_stay_within_the_budget);
 }

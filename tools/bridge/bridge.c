@@ -88,7 +88,7 @@ static int64_t monotonic_ns(void)
 
 /* zmq_poll, with the loop's spin for in values placed by bridge_spin.c:
  * sleep in ppoll on the items' file descriptors (anything wakes it early)
- * until the window, spin in zmq_poll without a timeout through it, then
+ * until the window (less the timer's learnt lateness), spin in zmq_poll without a timeout through it, then
  * sleep in zmq_poll. `fds`: each item's fd (a socket's ZMQ_FD). */
 static int poll_items(struct bridge *bridge, zmq_pollitem_t *items, struct pollfd *fds, int count, long timeout_ms)
 {
@@ -98,14 +98,18 @@ static int poll_items(struct bridge *bridge, zmq_pollitem_t *items, struct pollf
     int ready = zmq_poll(items, count, 0); /* also what lets a socket's ZMQ_FD signal anew */
     if (ready != 0)
         return ready;
-    if (now < from) {
-        int64_t sleep_ns = from - now;
+    int64_t wake = bridge_spin_wake_time(&bridge->in_spin, now, from);
+    if (wake > now) {
+        int64_t sleep_ns = wake - now;
         if (timeout_ms >= 0 && sleep_ns > (int64_t)timeout_ms * 1000000)
             sleep_ns = (int64_t)timeout_ms * 1000000;
         struct timespec t = {sleep_ns / 1000000000, sleep_ns % 1000000000};
-        if (ppoll(fds, (nfds_t)count, &t, NULL) != 0 && (ready = zmq_poll(items, count, 0)) != 0)
+        int woken = ppoll(fds, (nfds_t)count, &t, NULL);
+        if (woken != 0 && (ready = zmq_poll(items, count, 0)) != 0)
             return ready; /* something came before the window */
         now = monotonic_ns();
+        if (woken == 0) /* the timer ended it: how late? */
+            bridge_spin_woke(&bridge->in_spin, wake, now);
     }
     while (now < until) {
         if ((ready = zmq_poll(items, count, 0)) != 0) {

@@ -28,11 +28,15 @@ int bridge_out_wait_next(struct bridge_out_wait *w, svipc_channel *handle, uint6
     int64_t now = svipc_channel_now_ns(), from, until;
     if (bridge_spin_window(&w->spin, now, &from, &until)) {
         int rc;
-        if (now < from) {
-            rc = svipc_channel_wait(handle, last, from - now, SVIPC_INTERRUPTIBLE);
+        /* Sleep until the window, less how late this thread's timed sleeps
+         * have been ending, so that it is awake when the window opens. */
+        int64_t wake = bridge_spin_wake_time(&w->spin, now, from);
+        if (wake > now) {
+            rc = svipc_channel_wait(handle, last, wake - now, SVIPC_INTERRUPTIBLE);
             if (rc != -ETIMEDOUT)
                 return rc; /* a value came early (0), or a signal */
             now = svipc_channel_now_ns();
+            bridge_spin_woke(&w->spin, wake, now); /* the timer ended it: how late? */
         }
         rc = now < until ? svipc_channel_wait(handle, last, until - now, SVIPC_CHANNEL_SPIN | SVIPC_INTERRUPTIBLE)
                          : -ETIMEDOUT;

@@ -17,6 +17,13 @@
  * (a pause) the thread sleeps until values come again: an idle bridge does
  * not poll.
  *
+ * A timed sleep can end tens of microseconds after the time asked (on a
+ * virtual machine whose CPU halted, the host must first run it again): more
+ * than the half budget a window opens before the value, so the value itself
+ * would wake the thread and the window would never spin. Each thread learns
+ * how late its timed sleeps end and asks them to end that much earlier
+ * (bridge_spin_wake_time), at most the budget again per value.
+ *
  * A spin that catches nothing is not tried for the next 1, 2, 4 ... 1024
  * values, and one that catches ends that backoff. This bounds the waste on
  * irregular streams, and on a machine with fewer free cores than busy threads
@@ -117,4 +124,30 @@ void bridge_spin_result(struct bridge_spin *s, int caught)
     }
     s->backoff = s->backoff ? (s->backoff < BACKOFF_MAX ? 2 * s->backoff : BACKOFF_MAX) : 1;
     s->skip = s->backoff;
+}
+
+int64_t bridge_spin_wake_time(const struct bridge_spin *s, int64_t now_ns, int64_t from_ns)
+{
+    int64_t wake;
+    if (!sub(from_ns, s->wake_early_ns, &wake) || wake < now_ns)
+        return now_ns;
+    return wake;
+}
+
+void bridge_spin_woke(struct bridge_spin *s, int64_t asked_ns, int64_t woke_ns)
+{
+    /* A timer on a virtual machine can end a sleep tens of microseconds late
+     * (the CPU halted and its host must run it again), longer than the window
+     * starts before the value: the thread would be woken by the value itself.
+     * Learn a high quantile of the lateness (up fast, down slowly), bounded
+     * by the budget: at most the budget again is spun per value. */
+    int64_t late;
+    if (!sub(woke_ns, asked_ns, &late) || late < 0)
+        late = 0;
+    if (late > s->budget_ns)
+        late = s->budget_ns;
+    if (late > s->wake_early_ns)
+        s->wake_early_ns += (late - s->wake_early_ns) / 2;
+    else
+        s->wake_early_ns -= (s->wake_early_ns - late) / 16;
 }

@@ -14,6 +14,7 @@ struct bridge_spin {
     int64_t interval_ns;   /* smoothed interval between stamps; 0: unknown */
     int64_t grid_ns;       /* the newest value's place on the publisher's grid (its earliest stamps) */
     int64_t offset_ns;     /* a low quantile of (now - stamp) at arrival */
+    int64_t wake_early_ns; /* how late this thread's timed sleeps end (learnt; at most the budget) */
     int backoff, skip;   /* after spins that caught nothing: windows to skip */
     atomic_uint_fast64_t *caught, *missed; /* --stats counters of windows */
 };
@@ -26,6 +27,11 @@ void bridge_spin_arrived(struct bridge_spin *s, int64_t stamp_ns, int64_t now_ns
 /* 1 and the window [*ret_from, *ret_until) to spin in for the next value
  * (sleep until *ret_from, woken early by a value); 0: just sleep. */
 int bridge_spin_window(struct bridge_spin *s, int64_t now_ns, int64_t *ret_from, int64_t *ret_until);
+/* When to ask a timed sleep to end so that the thread is awake at `from`:
+ * earlier by how late its sleeps have been ending (never before `now_ns`). */
+int64_t bridge_spin_wake_time(const struct bridge_spin *s, int64_t now_ns, int64_t from_ns);
+/* A timed sleep asked to end at `asked_ns` ended at `woke_ns`. */
+void bridge_spin_woke(struct bridge_spin *s, int64_t asked_ns, int64_t woke_ns);
 /* After a window: did a value come while spinning in it? */
 void bridge_spin_result(struct bridge_spin *s, int caught);
 
