@@ -95,6 +95,31 @@ def test_values_in_order_never_torn_newest_wins_and_late_subscriber(hosts):
     assert c.finish(["cam/frame"]) == []
 
 
+def test_late_subscriber_gets_an_idle_topic_while_another_streams(hosts):
+    # The out section's sends (a topic thread streaming) process the XPUB's
+    # commands, which can hide a new subscription from the main loop; the
+    # join must still be answered with every topic's current value at once,
+    # here with the periodic republish off.
+    a, b = hosts(), hosts()
+    ep = a("bridge", name="out", args=["out", "busy/stream", "idle/value", "--bind", "0", "--republish", "0"])
+    ep = ep["endpoints"][0]
+    a("publish", topic="idle/value", value=7)
+    a("stream", topic="busy/stream", size=64, period=0.0002)
+    time.sleep(0.3)
+    for attempt in range(3):  # a fresh subscriber each time: each join must be answered
+        started = time.monotonic()
+        b("bridge", name="in", args=["in", "--connect", ep, "idle/value"])
+        got = b("read", topic="idle/value", default=0, expect=7, timeout=2)
+        assert got["found"], (attempt, got)
+        assert time.monotonic() - started < 1.5, attempt
+        assert b("stop", name="in")["rc"] == 0
+        b("remove", names=["idle/value"])
+    a("stream_stop", topic="busy/stream")
+    assert a("stop", name="out")["rc"] == 0
+    assert a.finish(["idle/value"]) == []
+    assert b.finish() == []
+
+
 def test_either_bridge_restarted_mid_stream_recovers(hosts):
     a, b = hosts(), hosts()
     ep = a("bridge", name="out", args=["out", "arm/pose", "--bind", "0"])["endpoints"][0]

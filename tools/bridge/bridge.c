@@ -9,6 +9,7 @@
 #include "bridge_internal.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,9 @@ int64_t bridge_realtime_ns(void)
     clock_gettime(CLOCK_REALTIME, &t);
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
+
+#define BRIDGE_MALLOC_MMAP_THRESHOLD (32 << 20)
+#define BRIDGE_MALLOC_KEEP (128 << 20)
 
 static void wake_handler(int signo)
 {
@@ -249,6 +253,16 @@ int bridge_main(int argc, char **argv)
     sigaddset(&stop_signals, SIGTERM);
     int signal_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
 
+    /* Every value crosses the bridge in a malloc'd ZeroMQ message, allocated
+     * by one thread (out: a topic thread; in: ZeroMQ's I/O thread) and freed
+     * by another. With glibc's defaults each free of a 64 KiB message gave
+     * the top of its arena back to the kernel and the next allocation
+     * faulted all its pages in again (a third of the bridge's CPU time at
+     * 64 KiB), and values above 128 KiB were mmap'd and unmapped one by one.
+     * So keep freed memory (up to BRIDGE_MALLOC_KEEP per arena) and take
+     * values up to 32 MiB (glibc's largest threshold) from the arenas. */
+    mallopt(M_MMAP_THRESHOLD, BRIDGE_MALLOC_MMAP_THRESHOLD);
+    mallopt(M_TRIM_THRESHOLD, BRIDGE_MALLOC_KEEP);
     bridge.context = zmq_ctx_new();
     void *zap = bridge.context ? bridge_zap_start(&bridge) : NULL;
     rc = signal_fd >= 0 && bridge.context && (zap || !bridge.config.curve_allow_count) ? 0 : 1;

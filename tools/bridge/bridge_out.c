@@ -23,6 +23,7 @@
 
 #define OPEN_RETRY_NS 100000000 /* a channel that does not exist yet is looked for this often */
 #define SEND_WAIT_MS 10         /* the link is full: wait this long for room, then look for a newer value */
+#define INPUT_CHECK_NS 1000000  /* a sending thread looks for subscriptions at least this often */
 
 struct bridge_out_topic {
     struct bridge *bridge;
@@ -36,6 +37,10 @@ struct bridge_out_topic {
     svipc_channel *main_handle;
     uint32_t type;
     uint64_t payload_size;
+    /* the topic thread's: when it last looked for input on the XPUB, and
+     * whether it has sent since (bridge_out_notice_input) */
+    int64_t input_checked_ns;
+    int sent_unchecked;
 };
 
 static uint64_t random_u64(void)
@@ -81,25 +86,59 @@ static int read_value(struct bridge_out_topic *topic, svipc_channel *handle, uin
     return 0;
 }
 
-/* Send under the section lock, waiting at most SEND_WAIT_MS for room (the
- * XPUB's ZMQ_SNDTIMEO); poke the main loop if the XPUB has input, since a
- * send may consume the edge of the socket's ZMQ_FD. 0 or -errno (-EAGAIN:
- * the link is still full). */
-static int send_value(struct bridge_section *section, zmq_msg_t *msg, int flags)
+/* Poke the main loop if the XPUB holds input (subscriptions). The main loop
+ * sleeps on the socket's ZMQ_FD, whose edge a send from another thread can
+ * consume (a send processes the socket's pending commands): then only a
+ * ZMQ_EVENTS call sees the input. Called with the section lock held. */
+static void notice_input_locked(struct bridge_section *section)
 {
-    pthread_mutex_lock(&section->lock);
-    int rc = zmq_msg_send(msg, section->socket, flags) < 0 ? -zmq_errno() : 0;
     int events = 0;
     size_t size = sizeof events;
     zmq_getsockopt(section->socket, ZMQ_EVENTS, &events, &size);
-    pthread_mutex_unlock(&section->lock);
     if (events & ZMQ_POLLIN) {
         uint64_t one = 1;
         if (write(section->notify_fd, &one, sizeof one) < 0) {
             /* the counter is already non-zero: the main loop will look */
         }
     }
+}
+
+/* Send under the section lock, waiting at most SEND_WAIT_MS for room (the
+ * XPUB's ZMQ_SNDTIMEO). 0 or -errno (-EAGAIN: the link is still full).
+ * `topic`: a topic thread's send, which looks for input at most every
+ * INPUT_CHECK_NS and before it sleeps (bridge_out_notice_input): ZMQ_EVENTS
+ * is a poll(2) on the socket's mailbox, and after every send it cost a
+ * third of the values a publisher flat out got through at 64 B. NULL (the
+ * main loop's republish): look every time. */
+static int send_value(struct bridge_section *section, struct bridge_out_topic *topic, zmq_msg_t *msg, int flags)
+{
+    pthread_mutex_lock(&section->lock);
+    int rc = zmq_msg_send(msg, section->socket, flags) < 0 ? -zmq_errno() : 0;
+    int64_t now = topic ? svipc_channel_now_ns() : 0;
+    if (!topic || now - topic->input_checked_ns >= INPUT_CHECK_NS) {
+        notice_input_locked(section);
+        if (topic) {
+            topic->input_checked_ns = now;
+            topic->sent_unchecked = 0;
+        }
+    } else {
+        topic->sent_unchecked = 1;
+    }
+    pthread_mutex_unlock(&section->lock);
     return rc;
+}
+
+/* Before a topic thread sleeps: look for input its sends may have hidden
+ * from the main loop since it last looked. */
+static void notice_input_before_sleep(struct bridge_out_topic *topic)
+{
+    if (!topic->sent_unchecked)
+        return;
+    pthread_mutex_lock(&topic->section->lock);
+    notice_input_locked(topic->section);
+    pthread_mutex_unlock(&topic->section->lock);
+    topic->input_checked_ns = svipc_channel_now_ns();
+    topic->sent_unchecked = 0;
 }
 
 static int open_channel(struct bridge_out_topic *topic, svipc_channel **ret_handle)
@@ -159,6 +198,8 @@ static void *topic_thread(void *arg)
                 fprintf(stderr, "svipc bridge: out: channel '%s' found\n", topic->name);
             bridge_out_wait_init(&wait, &bridge->stats, bridge->config.spin_ns);
         }
+        if (svipc_channel_latest(handle) <= last)
+            notice_input_before_sleep(topic);
         int rc = bridge_out_wait_next(&wait, handle, last);
         if (rc < 0)
             continue; /* -EINTR: look at stop */
@@ -171,7 +212,7 @@ static void *topic_thread(void *arg)
         bridge_out_wait_seen(&wait, &info);
         /* The link is full (the send waited SEND_WAIT_MS in vain): keep only
          * the newest value and try again. */
-        while ((rc = send_value(topic->section, &msg, 0)) == -EAGAIN && !atomic_load(&bridge->stop)) {
+        while ((rc = send_value(topic->section, topic, &msg, 0)) == -EAGAIN && !atomic_load(&bridge->stop)) {
             if (svipc_channel_latest(handle) > last) {
                 zmq_msg_t newer;
                 svipc_channel_read_info newer_info;
@@ -234,7 +275,7 @@ void bridge_out_republish(struct bridge *bridge, struct bridge_section *section)
         pthread_mutex_unlock(&topic->main_lock);
         if (rc < 0)
             continue;
-        if (send_value(section, &msg, ZMQ_DONTWAIT) == 0)
+        if (send_value(section, NULL, &msg, ZMQ_DONTWAIT) == 0)
             atomic_fetch_add_explicit(&bridge->stats.republished, 1, memory_order_relaxed);
         else
             zmq_msg_close(&msg); /* the link is full: it carries newer values anyway */
