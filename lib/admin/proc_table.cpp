@@ -34,8 +34,11 @@ public:
         return value;
     }
 
-    uint32_t u32(const char *column) const { return static_cast<uint32_t>(number(column)); }
-    int32_t i32(const char *column) const { return static_cast<int32_t>(number(column)); }
+    // Columns narrower than int64 are refused, not wrapped, when the text
+    // holds a number outside their type (a uid of 4294967296 is not 0).
+    uint32_t u32(const char *column) const { return static_cast<uint32_t>(in_range(column, 0, UINT32_MAX)); }
+    int32_t i32(const char *column) const { return static_cast<int32_t>(in_range(column, INT32_MIN, INT32_MAX)); }
+    uint64_t u64(const char *column) const { return static_cast<uint64_t>(in_range(column, 0, INT64_MAX)); }
 
     // A time in seconds, as the API's nanoseconds: refused (not wrapped)
     // when the product would not fit in int64.
@@ -49,6 +52,15 @@ public:
     }
 
 private:
+    int64_t in_range(const char *column, int64_t low, int64_t high) const
+    {
+        const int64_t value = number(column);
+        if (value < low || value > high)
+            fail(EIO, path_ + ": column " + column + " holds " + std::to_string(value) + ", out of range [" +
+                          std::to_string(low) + ", " + std::to_string(high) + "]");
+        return value;
+    }
+
     const std::string &field(const char *column) const
     {
         for (size_t i = 0; i < names_.size(); i++)
@@ -116,8 +128,8 @@ std::vector<svipc_shm_info> parse_proc_shm(std::istream &in, const std::string &
         info.flags = shm_status_flags(static_cast<uint32_t>(row.number("perms", 8)));
         info.cpid = row.i32("cpid");
         info.lpid = row.i32("lpid");
-        info.size = static_cast<uint64_t>(row.number("size"));
-        info.nattch = static_cast<uint64_t>(row.number("nattch"));
+        info.size = row.u64("size");
+        info.nattch = row.u64("nattch");
         info.atime_ns = row.time_ns("atime");
         info.dtime_ns = row.time_ns("dtime");
         info.ctime_ns = row.time_ns("ctime");
@@ -148,8 +160,8 @@ std::vector<svipc_msg_info> parse_proc_msg(std::istream &in, const std::string &
         read_ownership(row, "msqid", info);
         info.lspid = row.i32("lspid");
         info.lrpid = row.i32("lrpid");
-        info.bytes = static_cast<uint64_t>(row.number("cbytes"));
-        info.messages = static_cast<uint64_t>(row.number("qnum"));
+        info.bytes = row.u64("cbytes");
+        info.messages = row.u64("qnum");
         info.stime_ns = row.time_ns("stime");
         info.rtime_ns = row.time_ns("rtime");
         info.ctime_ns = row.time_ns("ctime");

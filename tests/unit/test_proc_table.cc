@@ -241,6 +241,25 @@ START_TEST(times_beyond_int64_nanoseconds_are_refused_at_the_edge)
 }
 END_TEST
 
+START_TEST(numbers_outside_their_column_type_are_refused_not_wrapped)
+{
+    const std::string header = "key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime\n";
+    const auto rows = shm(header + "-2147483648 2147483647 600 9223372036854775807 0 2147483647 0 4294967295 0 0 0 0 0 0\n");
+    ck_assert_uint_eq(rows.size(), 1);
+    ck_assert_int_eq(rows[0].key, INT32_MIN);
+    ck_assert_int_eq(rows[0].id, INT32_MAX);
+    ck_assert_uint_eq(rows[0].size, UINT64_C(9223372036854775807));
+    ck_assert_uint_eq(rows[0].uid, UINT32_MAX);
+    assert_shm_refused(header + "2147483648 2 600 64 3 4 1 0 0 0 0 0 0 0\n", "column key holds 2147483648");
+    assert_shm_refused(header + "1 -2147483649 600 64 3 4 1 0 0 0 0 0 0 0\n", "column shmid holds -2147483649");
+    assert_shm_refused(header + "1 2 600 64 3 4 1 4294967296 0 0 0 0 0 0\n", "column uid holds 4294967296");
+    assert_shm_refused(header + "1 2 600 64 3 4 1 0 -1 0 0 0 0 0\n", "column gid holds -1");
+    assert_shm_refused(header + "1 2 600 -64 3 4 1 0 0 0 0 0 0 0\n", "column size holds -64");
+    assert_shm_refused(header + "1 2 600 64 3 4294967295 1 0 0 0 0 0 0 0\n", "column lpid holds 4294967295");
+    assert_shm_refused(header + "1 2 600 64 3 4 -1 0 0 0 0 0 0 0\n", "column nattch holds -1");
+}
+END_TEST
+
 const UnitSuite unit_suite = {"proc_table", {
     {"tables", shm_table_of_a_64_bit_kernel},
     {"tables", shm_table_of_a_32_bit_kernel},
@@ -254,4 +273,5 @@ const UnitSuite unit_suite = {"proc_table", {
     {"malformed", short_row_is_refused},
     {"malformed", garbage_fields_are_refused},
     {"malformed", times_beyond_int64_nanoseconds_are_refused_at_the_edge},
+    {"malformed", numbers_outside_their_column_type_are_refused_not_wrapped},
 }};
