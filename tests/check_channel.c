@@ -5,6 +5,7 @@
 #include "harness.h"
 #include "ipcns.h"
 #include "proc_util.h"
+#include "raw_channel.h"
 #include "signal_timer.h"
 
 #include <check.h>
@@ -20,8 +21,6 @@
 
 /* The shared layout, mirrored here only to look inside a slot after a
  * SIGKILL (lib/channel/layout.hpp is the truth). */
-#define LAYOUT_HEADER_SIZE 3648u
-#define LAYOUT_SLOT_HEADER 64u
 
 /* The handle a test opened last, kept in a static so that a forked child
  * (under valgrind, CK_FORK=no) still finds a pointer to the parent's handle
@@ -932,10 +931,10 @@ static int slot_left_half_written(const svipc_channel_info *st)
     void *base = NULL;
     ck_assert_int_eq(svipc_shm_open_id(st->shm_id, &shm), 0);
     ck_assert_int_eq(svipc_shm_attach(shm, NULL, SVIPC_RDONLY, &base), 0);
-    uint64_t stride = LAYOUT_SLOT_HEADER + (st->payload_size + 63) / 64 * 64;
+    uint64_t stride = SLOT_HEADER + (st->payload_size + 63) / 64 * 64;
     uint64_t next = st->latest_sequence + 1;
     const volatile uint64_t *version =
-        (const volatile uint64_t *)((char *)base + LAYOUT_HEADER_SIZE + (next % st->buffer_num) * stride);
+        (const volatile uint64_t *)((char *)base + HEADER_SIZE + (next % st->buffer_num) * stride);
     int odd = (*version & 1) != 0;
     svipc_shm_close(shm);
     return odd;

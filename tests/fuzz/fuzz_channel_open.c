@@ -27,6 +27,7 @@
  *    slots (publish times, payloads, the other slots' versions) stays
  *    arbitrary here. */
 #include <svipc/svipc.h>
+#include "../raw_channel.h" /* the layout offsets (header only: raw_channel.c is not linked) */
 
 #include <errno.h>
 #include <stddef.h>
@@ -41,17 +42,9 @@
 #define FUZZ_KEY 0x0f022001
 #define INIT_READY 2u /* channel_layout::init_ready */
 #define MAX_SEGMENT (1u << 20)
-/* Offsets and sizes of lib/channel/layout.hpp, mirrored for patching. */
-#define PAYLOAD_SIZE_OFFSET 16
-#define BUFFER_NUM_OFFSET 24
-#define SEMID_OFFSET 28
-#define LATEST_OFFSET 64
-#define SCHEMA_LENGTH_OFFSET 1284
-#define SCHEMA_HASH_OFFSET 1288
-#define SCHEMA_OFFSET 1600
-#define SCHEMA_FIELD 2048
-#define HEADER_SIZE 3648
-#define CACHE_LINE 64
+/* Offsets and sizes of lib/channel/layout.hpp: the tests' one mirror. */
+#define SCHEMA_FIELD (HEADER_SIZE - OFF_SCHEMA)
+#define CACHE_LINE SLOT_HEADER
 
 /* Make the schema hash match the schema text its length word bounds. */
 static void make_schema_hash_match(unsigned char *bytes, size_t segment_size)
@@ -59,15 +52,15 @@ static void make_schema_hash_match(unsigned char *bytes, size_t segment_size)
     if (segment_size < HEADER_SIZE)
         return;
     uint32_t length;
-    memcpy(&length, bytes + SCHEMA_LENGTH_OFFSET, sizeof length);
+    memcpy(&length, bytes + OFF_SCHEMA_LENGTH, sizeof length);
     if (length >= SCHEMA_FIELD)
         return;
     uint64_t hash = 14695981039346656037ULL; /* FNV-1a 64 (lib/common/fnv1a.hpp) */
     for (uint32_t i = 0; i < length; i++) {
-        hash ^= bytes[SCHEMA_OFFSET + i];
+        hash ^= bytes[OFF_SCHEMA + i];
         hash *= 1099511628211ULL;
     }
-    memcpy(bytes + SCHEMA_HASH_OFFSET, &hash, sizeof hash);
+    memcpy(bytes + OFF_SCHEMA_HASH, &hash, sizeof hash);
 }
 
 /* Make the slot that `latest` names hold `latest` complete, if the header's
@@ -78,9 +71,9 @@ static void make_latest_slot_consistent(unsigned char *bytes, size_t segment_siz
         return;
     uint64_t payload, latest;
     uint32_t buffers;
-    memcpy(&payload, bytes + PAYLOAD_SIZE_OFFSET, sizeof payload);
-    memcpy(&buffers, bytes + BUFFER_NUM_OFFSET, sizeof buffers);
-    memcpy(&latest, bytes + LATEST_OFFSET, sizeof latest);
+    memcpy(&payload, bytes + OFF_PAYLOAD_SIZE, sizeof payload);
+    memcpy(&buffers, bytes + OFF_BUFFER_NUM, sizeof buffers);
+    memcpy(&latest, bytes + OFF_LATEST, sizeof latest);
     if (buffers == 0 || payload == 0 || payload > MAX_SEGMENT || latest == 0)
         return;
     const uint64_t stride = CACHE_LINE + (payload + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
@@ -210,9 +203,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const uint32_t ready = INIT_READY;
         memcpy(bytes, &ready, sizeof ready);
     }
-    if (segment_size >= SEMID_OFFSET + sizeof(int32_t) && !(data[size - 1] & 1)) {
+    if (segment_size >= OFF_WRITER_SEMID + sizeof(int32_t) && !(data[size - 1] & 1)) {
         const int32_t semid = real_writer_lock();
-        memcpy(bytes + SEMID_OFFSET, &semid, sizeof semid);
+        memcpy(bytes + OFF_WRITER_SEMID, &semid, sizeof semid);
     }
     make_latest_slot_consistent(bytes, segment_size);
     if (size > 0 && !(data[size - 1] & 2))
