@@ -172,9 +172,10 @@ def test_several_topics_both_directions_in_one_process(hosts):
     assert b.finish(["a:robot/speed", "a:robot/count", "a:robot/blob", "ctl/cmd"]) == []
 
 
-def header(topic=b"bad/t", payload_size=16, version=1, header_size=128, flags=0, type_=0, magic=b"SVBR",
-           topic_length=None, sequence=1, stream=9):
-    h = bytearray(128)
+def header(topic=b"bad/t", payload_size=16, version=2, header_size=136, flags=0, type_=0, magic=b"SVBR",
+           topic_length=None, sequence=1, stream=9, schema_hash=0):
+    """A wire format 2 header (doc/bridge.md)."""
+    h = bytearray(136)
     h[0:4] = magic
     h[4:6] = version.to_bytes(2, "little")
     h[6:8] = header_size.to_bytes(2, "little")
@@ -186,6 +187,7 @@ def header(topic=b"bad/t", payload_size=16, version=1, header_size=128, flags=0,
     h[32:40] = time.time_ns().to_bytes(8, "little")
     h[40:48] = stream.to_bytes(8, "little")
     h[48:48 + len(topic)] = topic[:80]
+    h[128:136] = schema_hash.to_bytes(8, "little")
     return bytes(h)
 
 
@@ -204,10 +206,10 @@ def test_malformed_messages_are_counted_and_never_written(hosts):
     before = b("channels")["channels"]
     assert len(before) == 1
     kinds = {
-        "truncated": [b"SVB", header()[:100]],
+        "truncated": [b"SVB", header()[:130]],
         "oversized": [header(payload_size=2048) + bytes(2048), header(payload_size=16) + bytes(1025)],
         "bad_magic": [b"GET / HTTP/1.1\r\n" + bytes(200)],
-        "unknown_version": [header(version=2) + bytes(16)],
+        "unknown_version": [header(version=1) + bytes(16), header(version=3) + bytes(16)],
         "bad_header": [header(header_size=64) + bytes(16), header(flags=0x8) + bytes(16),
                        header(payload_size=0)],
         "size_mismatch": [header(payload_size=16, sequence=5) + bytes(15),
