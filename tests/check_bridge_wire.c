@@ -114,6 +114,26 @@ START_TEST(every_fault_kind)
 }
 END_TEST
 
+/* 20000 random corruptions (1..4 bytes) of the n-byte message `msg`, each
+ * cut at a random length: a fault the decoder reports or an accepted message
+ * inside its copy (decode() checks that; the sanitizer stages check reads). */
+static void classify_corruptions(const unsigned char *msg, size_t n, unsigned seed)
+{
+    unsigned char m[BRIDGE_WIRE_HEADER_SIZE + 64];
+    struct bridge_wire_value v;
+    ck_assert_uint_le(n, sizeof m);
+    srand(seed);
+    for (int round = 0; round < 20000; round++) {
+        memcpy(m, msg, n);
+        for (int flips = 1 + rand() % 4; flips > 0; flips--)
+            m[rand() % n] = (unsigned char)rand();
+        enum bridge_wire_fault f = decode(m, (size_t)rand() % (n + 1), &v);
+        ck_assert_int_lt(f, BRIDGE_WIRE_MULTIPART);
+        if (f == BRIDGE_WIRE_OK)
+            ck_assert(bridge_wire_topic_valid(v.topic, strlen(v.topic)));
+    }
+}
+
 /* Every prefix and random corruption of a valid message: a fault or a valid
  * value, never a read outside the copy (the sanitizer stages check that). */
 START_TEST(any_bytes_are_classified)
@@ -122,21 +142,10 @@ START_TEST(any_bytes_are_classified)
     struct bridge_wire_value v;
     size_t n = make(buf, "fuzz/t", 64, 64);
     for (size_t len = 0; len <= n; len++)
-        ck_assert_int_eq(decode(buf, len, &v), len == n ? BRIDGE_WIRE_OK : len < 6    ? BRIDGE_WIRE_TRUNCATED
-                                                                         : len < BRIDGE_WIRE_HEADER_SIZE
-                                                                             ? BRIDGE_WIRE_TRUNCATED
-                                                                                     : BRIDGE_WIRE_SIZE_MISMATCH);
-    srand(7);
-    for (int round = 0; round < 20000; round++) {
-        unsigned char m[sizeof buf];
-        memcpy(m, buf, n);
-        for (int flips = 1 + rand() % 4; flips > 0; flips--)
-            m[rand() % n] = (unsigned char)rand();
-        enum bridge_wire_fault f = decode(m, (size_t)rand() % (n + 1), &v);
-        ck_assert_int_lt(f, BRIDGE_WIRE_MULTIPART);
-        if (f == BRIDGE_WIRE_OK)
-            ck_assert(bridge_wire_topic_valid(v.topic, strlen(v.topic)));
-    }
+        ck_assert_int_eq(decode(buf, len, &v), len == n                         ? BRIDGE_WIRE_OK
+                                               : len < BRIDGE_WIRE_HEADER_SIZE ? BRIDGE_WIRE_TRUNCATED
+                                                                               : BRIDGE_WIRE_SIZE_MISMATCH);
+    classify_corruptions(buf, n, 7);
 }
 END_TEST
 
@@ -234,15 +243,7 @@ START_TEST(any_description_bytes_are_classified)
     size_t n = make_description(buf, "(2,)<f8", 7, 0, BRIDGE_WIRE_FLAG_DESCRIPTION);
     for (size_t len = 0; len < n; len++)
         ck_assert_int_ne(decode(buf, len, &v), BRIDGE_WIRE_OK);
-    srand(11);
-    for (int round = 0; round < 20000; round++) {
-        unsigned char m[sizeof buf];
-        memcpy(m, buf, n);
-        for (int flips = 1 + rand() % 4; flips > 0; flips--)
-            m[rand() % n] = (unsigned char)rand();
-        enum bridge_wire_fault f = decode(m, (size_t)rand() % (n + 1), &v);
-        ck_assert_int_lt(f, BRIDGE_WIRE_MULTIPART);
-    }
+    classify_corruptions(buf, n, 11);
 }
 END_TEST
 

@@ -28,6 +28,7 @@
 #define LOCAL_NAME_MAX (BRIDGE_ENDPOINT_MAX + BRIDGE_WIRE_TOPIC_MAX)
 #define DESCRIBE_REQUEST_NS 100000000 /* held-back values ask for a republish at most this often */
 #define SCHEMA_SHOWN 60               /* characters of a schema text a refusal message shows */
+_Static_assert(BRIDGE_WIRE_SCHEMA_MAX == SVIPC_CHANNEL_SCHEMA_MAX, "a description carries any channel's schema");
 
 enum topic_state { TOPIC_NEW, TOPIC_OPEN, TOPIC_REFUSED };
 
@@ -229,6 +230,8 @@ static void take(struct bridge *bridge, struct bridge_section *section, zmq_msg_
         return;
     }
     struct bridge_in_topic *t = find_topic(bridge, section, v.topic);
+    if (!t && (v.flags & BRIDGE_WIRE_FLAG_DESCRIPTION))
+        return; /* not a value: nothing dropped */
     if (!t) {
         static int logged; /* main thread only */
         if (!logged++ && wanted(section, v.topic))
