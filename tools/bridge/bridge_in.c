@@ -109,7 +109,7 @@ static void open_local(struct bridge *bridge, struct bridge_in_topic *t, const s
     int rc = svipc_channel_open_schema(t->local_name, v->type, schema, v->payload_size, 0, SVIPC_CREATE,
                                        bridge->config.mode, &t->channel);
     svipc_channel_info info;
-    if (rc == 0 && svipc_channel_stat(t->channel, &info) == 0) {
+    if (rc == 0 && (rc = svipc_channel_stat(t->channel, &info)) == 0) {
         t->schema_hash = info.schema_hash;
         t->state = TOPIC_OPEN;
         return;
