@@ -175,6 +175,40 @@ class Host:
         self.publishers[topic].publish(value)
         return {}
 
+    def op_publish_struct(self, topic, fields, value):
+        """Publish one numpy structured value: fields [[name, format], ...], value [field values]."""
+        import numpy as np
+        import svipc
+        item = np.zeros((), np.dtype([tuple(f) for f in fields]))
+        for (name, _), v in zip(fields, value):
+            item[name] = v
+        if topic not in self.publishers:
+            self.publishers[topic] = svipc.Publisher(topic, item)
+        self.publishers[topic].publish(item)
+        return {"schema": self.publishers[topic].schema}
+
+    def op_discover(self, topic, timeout=5.0, expect=None):
+        """A Subscriber without a default: the dtype the channel's schema gives,
+        and the value (as a list of field values) once it equals `expect`."""
+        import svipc
+        with svipc.Subscriber(topic) as sub:
+            deadline = time.monotonic() + timeout
+            while True:
+                raw, ok = sub.subscribe()
+                value = list(raw.tolist()) if ok else None
+                if ok and (expect is None or value == expect):
+                    return {"found": True, "value": value, "schema": sub.schema,
+                            "fields": [[n, raw.dtype.fields[n][0].str] for n in raw.dtype.names or ()]}
+                if time.monotonic() > deadline:
+                    return {"found": False, "value": value, "schema": sub.schema}
+                time.sleep(0.005)
+
+    def op_info(self, topic):
+        """The topic's entry in `svipc topic info NAME --json`."""
+        r = subprocess.run([TOOL, "topic", "info", topic, "--json"], capture_output=True, text=True)
+        return {"rc": r.returncode, "info": json.loads(r.stdout)["topics"][0] if r.returncode == 0 else None,
+                "stderr": r.stderr}
+
     def op_read(self, topic, default, timeout=5.0, expect=None):
         """Poll the topic until it holds `expect` (or any value) or the timeout."""
         import svipc

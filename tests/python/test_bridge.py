@@ -5,6 +5,7 @@ import json
 import os
 import pathlib
 import re
+import struct
 import subprocess
 import sys
 import time
@@ -172,9 +173,10 @@ def test_several_topics_both_directions_in_one_process(hosts):
     assert b.finish(["a:robot/speed", "a:robot/count", "a:robot/blob", "ctl/cmd"]) == []
 
 
-def header(topic=b"bad/t", payload_size=16, version=1, header_size=128, flags=0, type_=0, magic=b"SVBR",
-           topic_length=None, sequence=1, stream=9):
-    h = bytearray(128)
+def header(topic=b"bad/t", payload_size=16, version=2, header_size=136, flags=0, type_=0, magic=b"SVBR",
+           topic_length=None, sequence=1, stream=9, schema_hash=0):
+    """A wire format 2 header (doc/bridge.md)."""
+    h = bytearray(136)
     h[0:4] = magic
     h[4:6] = version.to_bytes(2, "little")
     h[6:8] = header_size.to_bytes(2, "little")
@@ -186,6 +188,7 @@ def header(topic=b"bad/t", payload_size=16, version=1, header_size=128, flags=0,
     h[32:40] = time.time_ns().to_bytes(8, "little")
     h[40:48] = stream.to_bytes(8, "little")
     h[48:48 + len(topic)] = topic[:80]
+    h[128:136] = schema_hash.to_bytes(8, "little")
     return bytes(h)
 
 
@@ -204,10 +207,10 @@ def test_malformed_messages_are_counted_and_never_written(hosts):
     before = b("channels")["channels"]
     assert len(before) == 1
     kinds = {
-        "truncated": [b"SVB", header()[:100]],
+        "truncated": [b"SVB", header()[:130]],
         "oversized": [header(payload_size=2048) + bytes(2048), header(payload_size=16) + bytes(1025)],
         "bad_magic": [b"GET / HTTP/1.1\r\n" + bytes(200)],
-        "unknown_version": [header(version=2) + bytes(16)],
+        "unknown_version": [header(version=1) + bytes(16), header(version=3) + bytes(16)],
         "bad_header": [header(header_size=64) + bytes(16), header(flags=0x8) + bytes(16),
                        header(payload_size=0)],
         "size_mismatch": [header(payload_size=16, sequence=5) + bytes(15),
@@ -259,6 +262,126 @@ def test_mismatched_local_channel_is_refused_naming_both_shapes(hosts):
     assert b("channels")["channels"] == before
     assert a("stop", name="out")["rc"] == 0
     assert a.finish(["shape/x"]) == [] and b.finish(["shape/x"]) == []
+
+
+def fnv1a64(data):
+    """A schema's hash (svipc_channel_info.schema_hash, the wire's schema_hash)."""
+    value = 14695981039346656037
+    for byte in data:
+        value = ((value ^ byte) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return value
+
+
+def description(text, topic=b"raw/v", payload_size=8, schema_hash=None, version=2, header_size=136):
+    """A description message: the topic's schema text after a header flagged 0x2."""
+    h = header(topic=topic, payload_size=payload_size, flags=0x2, version=version, header_size=header_size,
+               schema_hash=fnv1a64(text) if schema_hash is None else schema_hash)
+    return h[:header_size] + text
+
+
+POSE = [["x", "<f8"], ["y", "<f8"], ["id", "<i4"]]
+
+
+def test_schema_crosses_the_bridge_and_reaches_a_late_bridge(hosts):
+    a, b = hosts(), hosts()
+    # no periodic republish: a late bridge gets the description with the value its join brings
+    ep = a("bridge", name="out", args=["out", "robot/pose", "--bind", "0", "--republish", "0"])["endpoints"][0]
+    b("bridge", name="in", args=["in", "--connect", ep, "--stats", "60"])
+    time.sleep(0.3)  # the subscription reaches the XPUB
+    schema = a("publish_struct", topic="robot/pose", fields=POSE, value=[1.5, -2.0, 7])["schema"]
+    got = b("discover", topic="robot/pose", expect=[1.5, -2.0, 7], timeout=3)
+    assert got["found"], got
+    assert got["schema"] == schema and got["fields"] == POSE, got  # a Subscriber on B discovers A's dtype
+    a("publish_struct", topic="robot/pose", fields=POSE, value=[2.5, 3.0, 8])
+    assert b("discover", topic="robot/pose", expect=[2.5, 3.0, 8], timeout=3)["found"]
+    info_a, info_b = a("info", topic="robot/pose"), b("info", topic="robot/pose")
+    assert info_a["rc"] == 0 and info_b["rc"] == 0, (info_a, info_b)
+    assert info_b["info"]["schema"] == info_a["info"]["schema"] == schema, (info_a, info_b)
+    assert info_b["info"]["schema_hash"] == info_a["info"]["schema_hash"] == f"{fnv1a64(schema.encode()):#018x}"
+    # A bridge that connects after the last publish creates the channel with the schema too.
+    c = hosts()
+    c("bridge", name="in", args=["in", "--connect", ep])
+    late = c("discover", topic="robot/pose", expect=[2.5, 3.0, 8], timeout=3)
+    assert late["found"] and late["schema"] == schema and late["fields"] == POSE, late
+    stopped = b("stop", name="in")
+    assert stopped["rc"] == 0, stopped
+    s = stats_of(stopped["stdout"])
+    assert s["in"] >= 2 and s["malformed"] == 0 and s["dropped"] == 0, s
+    assert a("stop", name="out")["rc"] == 0 and c("stop", name="in")["rc"] == 0
+    assert a.finish(["robot/pose"]) == [] and b.finish(["robot/pose"]) == [] and c.finish(["robot/pose"]) == []
+
+
+def test_local_channel_of_another_schema_is_refused_naming_both(hosts):
+    a, b = hosts(), hosts()
+    ep = a("bridge", name="out", args=["out", "shape/pose", "--bind", "0"])["endpoints"][0]
+    other = [["u", "<f8"], ["v", "<f8"], ["w", "<i4"]]  # the same size and type tag, another schema
+    local = b("publish_struct", topic="shape/pose", fields=other, value=[0, 0, 0])["schema"]
+    before = b("channels")["channels"]
+    b("bridge", name="in", args=["in", "--connect", ep, "--stats", "60"])
+    time.sleep(0.3)
+    network = a("publish_struct", topic="shape/pose", fields=POSE, value=[1.5, -2.0, 7])["schema"]
+    time.sleep(0.8)
+    stopped = b("stop", name="in")
+    text = "\n".join(stopped["stderr"])
+    assert "refusing topic 'shape/pose'" in text, text
+    assert f"{fnv1a64(local.encode()):016x}" in text and f"{fnv1a64(network.encode()):016x}" in text, text
+    s = stats_of(stopped["stdout"])
+    assert s["dropped"] >= 1 and s["in"] == 0, s
+    assert b("channels")["channels"] == before  # nothing written
+    assert b("discover", topic="shape/pose", timeout=1)["fields"] == other
+    assert a("stop", name="out")["rc"] == 0
+    assert a.finish(["shape/pose"]) == [] and b.finish(["shape/pose"]) == []
+
+
+def test_values_wait_for_their_description_and_bad_descriptions_are_malformed(hosts):
+    b = hosts()
+    ctx = zmq.Context()
+    xpub = ctx.socket(zmq.XPUB)  # a raw sender that sees what the in side asks for
+    xpub.setsockopt(zmq.LINGER, 0)
+    xpub.setsockopt(zmq.XPUB_VERBOSE, 1)
+    port = xpub.bind_to_random_port("tcp://127.0.0.1")
+    b("bridge", name="in", args=["in", "--connect", f"tcp://127.0.0.1:{port}", "--max-size", "1024",
+                                 "--stats", "60"])
+    assert xpub.poll(5000) and xpub.recv() == b"\x01"  # the in side subscribes to everything
+    text = b"(2,)<f4"
+    value = header(topic=b"raw/v", payload_size=8, sequence=1, schema_hash=fnv1a64(text)) + struct.pack("<2f", 1, 2)
+    xpub.send(value)  # no description yet: held back, and the in side asks for a republish
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and xpub.poll(100):
+        request = xpub.recv()
+        if request.startswith(b"\x01svipc-bridge-describe/"):
+            break
+    else:
+        pytest.fail("no republish request")
+    assert b("channels")["channels"] == {}
+    kinds = {
+        "bad_description": [description(text, schema_hash=fnv1a64(b"<f8")),     # another text's hash
+                            description(b"(2,)<f4 " * 256),                     # 2048 bytes: too long
+                            description(b"(2,)<f\x01"),                          # not printable
+                            description(b"(2,)<f4\x00"),                         # a NUL
+                            description(b"", schema_hash=1)],                    # empty
+        "unknown_version": [description(text, version=1, header_size=128)],     # on a format 1 header
+        "bad_header": [description(text)[:14] + b"\x03\x00" + description(text)[16:]],  # a repeated description
+    }
+    for messages in kinds.values():
+        for m in messages:
+            xpub.send(m)
+    time.sleep(0.5)
+    assert b("channels")["channels"] == {}  # nothing created
+    xpub.send(description(text))  # what a bridge out sends before the value
+    xpub.send(value)
+    got = b("discover", topic="raw/v", expect=[1.0, 2.0], timeout=3)
+    assert got["found"] and got["schema"] == text.decode(), got
+    stopped = b("stop", name="in")
+    assert stopped["rc"] == 0, stopped
+    s = stats_of(stopped["stdout"])
+    for kind, messages in kinds.items():
+        assert s[kind] == len(messages), (kind, s)
+    assert s["undescribed"] >= 1 and s["in"] == 1, s
+    assert "\n".join(stopped["stderr"]).count("(bad_description)") == 1, stopped["stderr"]
+    xpub.close()
+    ctx.term()
+    assert b.finish(["raw/v"]) == []
 
 
 def test_binding_beyond_loopback_needs_expose(hosts):

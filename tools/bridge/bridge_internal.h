@@ -35,6 +35,8 @@ struct bridge_section {
     struct bridge_out_topic *out_topics;
     struct bridge_in_topic *in_topics;
     int in_topic_count;
+    int64_t describe_requested_ns; /* in: when held-back values last asked for a republish */
+    uint64_t describe_requests;    /* in: how many times (the unique subscription prefix) */
 };
 
 struct bridge_config {

@@ -19,7 +19,7 @@ void bridge_usage(void)
            "\n"
            "  out NAME...             send these local channels' values\n"
            "  in [NAME...]            write received topics (all, or these) into local channels,\n"
-           "                          created with the sender's type and size when absent\n"
+           "                          created with the sender's type, size and schema when absent\n"
            "  --bind ENDPOINT         tcp://HOST:PORT, a bare PORT (127.0.0.1), PORT 0 or * for any free port\n"
            "  --connect ENDPOINT      tcp://HOST:PORT (reconnects whenever the peer comes back)\n"
            "  --prefix PREFIX         in: local channel name = PREFIX + topic\n"

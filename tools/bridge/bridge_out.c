@@ -8,6 +8,10 @@
  * topic and retries, so a slow link never builds a queue of stale values.
  * The main loop answers new subscriptions and the --republish timer with each
  * topic's current value, read through a second handle of its own.
+ * Every value carries its channel's schema hash; a description message (the
+ * schema text) goes before a topic's first value and before every
+ * republished one, so a receiver that joins at any time can create the
+ * channel with the same schema (doc/bridge.md, "Schemas").
  */
 #include "bridge_internal.h"
 #include "bridge_out_wait.h"
@@ -37,6 +41,10 @@ struct bridge_out_topic {
     svipc_channel *main_handle;
     uint32_t type;
     uint64_t payload_size;
+    uint64_t schema_hash; /* 0: the schema could not be read; values go undescribed */
+    char schema[BRIDGE_WIRE_SCHEMA_MAX + 1];
+    size_t schema_length;
+    int described; /* the topic thread's: a description went out before its values */
     /* the topic thread's: when it last looked for input on the XPUB, and
      * whether it has sent since (bridge_out_notice_input) */
     int64_t input_checked_ns;
@@ -60,9 +68,10 @@ static void sleep_ns(int64_t ns)
     nanosleep(&t, NULL); /* a signal (stop) ends it early */
 }
 
-/* A value of `topic` read from `handle` into a new message; 0, -ENODATA or -errno. */
+/* A value of `topic` read from `handle` into a new message, its header in
+ * *ret_header; 0, -ENODATA or -errno. */
 static int read_value(struct bridge_out_topic *topic, svipc_channel *handle, uint32_t flags, zmq_msg_t *msg,
-                      svipc_channel_read_info *ret_info)
+                      svipc_channel_read_info *ret_info, struct bridge_wire_value *ret_header)
 {
     if (zmq_msg_init_size(msg, BRIDGE_WIRE_HEADER_SIZE + topic->payload_size) != 0)
         return -ENOMEM;
@@ -75,6 +84,7 @@ static int read_value(struct bridge_out_topic *topic, svipc_channel *handle, uin
     }
     struct bridge_wire_value v = {0};
     snprintf(v.topic, sizeof v.topic, "%s", topic->name);
+    v.schema_hash = topic->schema_hash;
     v.type = topic->type;
     v.flags = flags;
     v.payload_size = topic->payload_size;
@@ -83,6 +93,25 @@ static int read_value(struct bridge_out_topic *topic, svipc_channel *handle, uin
     v.publish_time_ns = ret_info->publish_time_ns + (bridge_realtime_ns() - svipc_channel_now_ns());
     v.stream = topic->stream;
     bridge_wire_encode_header(data, &v);
+    *ret_header = v;
+    return 0;
+}
+
+/* The description of `topic` in a new message: the header of `value` (the
+ * value it goes before) flagged as a description, then the schema text.
+ * -ENODATA when the topic has no schema to describe. */
+static int description_message(const struct bridge_out_topic *topic, const struct bridge_wire_value *value,
+                               zmq_msg_t *msg)
+{
+    if (topic->schema_hash == 0)
+        return -ENODATA;
+    if (zmq_msg_init_size(msg, BRIDGE_WIRE_HEADER_SIZE + topic->schema_length) != 0)
+        return -ENOMEM;
+    struct bridge_wire_value d = *value;
+    d.flags = BRIDGE_WIRE_FLAG_DESCRIPTION;
+    unsigned char *data = zmq_msg_data(msg);
+    bridge_wire_encode_header(data, &d);
+    memcpy(data + BRIDGE_WIRE_HEADER_SIZE, topic->schema, topic->schema_length);
     return 0;
 }
 
@@ -159,6 +188,12 @@ static int open_channel(struct bridge_out_topic *topic, svipc_channel **ret_hand
     }
     topic->type = info.type;
     topic->payload_size = info.payload_size;
+    /* every channel has a schema (its type's default when created without
+     * one); one that cannot be read goes undescribed, as in format 1 */
+    int length = svipc_channel_schema(*ret_handle, topic->schema, sizeof topic->schema);
+    topic->schema_length = length > 0 ? (size_t)length : 0;
+    topic->schema_hash = length > 0 ? info.schema_hash : 0;
+    topic->described = 0;
     svipc_channel *main_handle = NULL;
     if ((rc = svipc_channel_open(topic->name, info.type, info.payload_size, 0, 0, 0, &main_handle)) < 0) {
         *ret_handle = svipc_channel_close(*ret_handle);
@@ -205,18 +240,32 @@ static void *topic_thread(void *arg)
             continue; /* -EINTR: look at stop */
         zmq_msg_t msg;
         svipc_channel_read_info info;
-        if (read_value(topic, handle, 0, &msg, &info) < 0)
+        struct bridge_wire_value header;
+        if (read_value(topic, handle, 0, &msg, &info, &header) < 0)
             continue;
         atomic_fetch_add_explicit(&bridge->stats.conflated, info.missed, memory_order_relaxed);
         last = info.sequence;
         bridge_out_wait_seen(&wait, &info);
+        if (!topic->described) {
+            /* before the first value; one that does not get through (the
+             * link is full) is tried again before the next value, and a
+             * receiver that misses it asks for a republish */
+            zmq_msg_t description;
+            if (description_message(topic, &header, &description) == 0) {
+                topic->described = send_value(topic->section, topic, &description, 0) == 0;
+                if (!topic->described)
+                    zmq_msg_close(&description);
+            } else {
+                topic->described = 1;
+            }
+        }
         /* The link is full (the send waited SEND_WAIT_MS in vain): keep only
          * the newest value and try again. */
         while ((rc = send_value(topic->section, topic, &msg, 0)) == -EAGAIN && !atomic_load(&bridge->stop)) {
             if (svipc_channel_latest(handle) > last) {
                 zmq_msg_t newer;
                 svipc_channel_read_info newer_info;
-                if (read_value(topic, handle, 0, &newer, &newer_info) == 0) {
+                if (read_value(topic, handle, 0, &newer, &newer_info, &header) == 0) {
                     zmq_msg_close(&msg);
                     msg = newer;
                     atomic_fetch_add_explicit(&bridge->stats.conflated, 1 + newer_info.missed, memory_order_relaxed);
@@ -262,19 +311,25 @@ int bridge_out_start(struct bridge *bridge, struct bridge_section *section)
     return 0;
 }
 
-/* Send each topic's current value again, flagged as a repeat. */
+/* Send each topic's current value again, flagged as a repeat, after its
+ * description. */
 void bridge_out_republish(struct bridge *bridge, struct bridge_section *section)
 {
     for (int i = 0; i < section->name_count; i++) {
         struct bridge_out_topic *topic = &section->out_topics[i];
         pthread_mutex_lock(&topic->main_lock);
-        zmq_msg_t msg;
+        zmq_msg_t msg, description;
         svipc_channel_read_info info;
-        int rc = topic->main_handle ? read_value(topic, topic->main_handle, BRIDGE_WIRE_FLAG_REPEAT, &msg, &info)
-                                    : -ENODATA;
+        struct bridge_wire_value header;
+        int rc = topic->main_handle
+                     ? read_value(topic, topic->main_handle, BRIDGE_WIRE_FLAG_REPEAT, &msg, &info, &header)
+                     : -ENODATA;
+        int described = rc == 0 && description_message(topic, &header, &description) == 0;
         pthread_mutex_unlock(&topic->main_lock);
         if (rc < 0)
             continue;
+        if (described && send_value(section, NULL, &description, ZMQ_DONTWAIT) != 0)
+            zmq_msg_close(&description); /* the value still goes: a receiver asks again if it needs to */
         if (send_value(section, NULL, &msg, ZMQ_DONTWAIT) == 0)
             atomic_fetch_add_explicit(&bridge->stats.republished, 1, memory_order_relaxed);
         else

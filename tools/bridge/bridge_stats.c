@@ -66,9 +66,9 @@ void bridge_stats_print(struct bridge_stats *stats)
     for (int k = 1; k < BRIDGE_WIRE_FAULT_KINDS; k++)
         malformed += load(&stats->malformed[k]);
     printf("stats: out=%" PRIu64 " republished=%" PRIu64 " in=%" PRIu64 " repeats=%" PRIu64 " conflated=%" PRIu64
-           " dropped=%" PRIu64 " malformed=%" PRIu64,
+           " dropped=%" PRIu64 " undescribed=%" PRIu64 " malformed=%" PRIu64,
            load(&stats->out), load(&stats->republished), load(&stats->in), load(&stats->repeats),
-           load(&stats->conflated), load(&stats->dropped), malformed);
+           load(&stats->conflated), load(&stats->dropped), load(&stats->undescribed), malformed);
     for (int k = 1; k < BRIDGE_WIRE_FAULT_KINDS; k++)
         printf(" %s=%" PRIu64, bridge_wire_fault_name((enum bridge_wire_fault)k), load(&stats->malformed[k]));
     printf(" spin_caught=%" PRIu64 " spin_missed=%" PRIu64, load(&stats->spin_caught), load(&stats->spin_missed));

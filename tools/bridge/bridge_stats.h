@@ -17,6 +17,7 @@ struct bridge_stats {
     atomic_uint_fast64_t repeats;     /* values received that were not newer than the last written */
     atomic_uint_fast64_t conflated;   /* values replaced by a newer one before they were sent or written */
     atomic_uint_fast64_t dropped;     /* valid values not written (refused channel, topic not wanted) */
+    atomic_uint_fast64_t undescribed; /* values held back: their schema's description had not arrived */
     atomic_uint_fast64_t spin_caught; /* spin windows a value came in (bridge_spin.c) */
     atomic_uint_fast64_t spin_missed; /* spin windows that ended without one */
     atomic_uint_fast64_t malformed[BRIDGE_WIRE_FAULT_KINDS];

@@ -16,8 +16,10 @@ enum {
     OFF_PUBLISH_TIME = 32, /* i64 CLOCK_REALTIME ns */
     OFF_STREAM = 40,       /* u64 */
     OFF_TOPIC = 48,        /* BRIDGE_WIRE_TOPIC_MAX bytes, zero padded */
+    OFF_SCHEMA_HASH = 128, /* u64 FNV-1a 64 of the schema text, 0 = none */
 };
-_Static_assert(OFF_TOPIC + BRIDGE_WIRE_TOPIC_MAX == BRIDGE_WIRE_HEADER_SIZE, "header layout");
+_Static_assert(OFF_TOPIC + BRIDGE_WIRE_TOPIC_MAX == OFF_SCHEMA_HASH, "header layout");
+_Static_assert(OFF_SCHEMA_HASH + 8 == BRIDGE_WIRE_HEADER_SIZE, "header layout");
 
 static void put_le(unsigned char *p, uint64_t v, unsigned bytes)
 {
@@ -42,6 +44,7 @@ static const char *const fault_names[BRIDGE_WIRE_FAULT_KINDS] = {
     [BRIDGE_WIRE_BAD_HEADER] = "bad_header",
     [BRIDGE_WIRE_SIZE_MISMATCH] = "size_mismatch",
     [BRIDGE_WIRE_BAD_TOPIC] = "bad_topic",
+    [BRIDGE_WIRE_BAD_DESCRIPTION] = "bad_description",
     [BRIDGE_WIRE_MULTIPART] = "multipart",
 };
 
@@ -60,6 +63,28 @@ int bridge_wire_topic_valid(const char *topic, size_t length)
     return 1;
 }
 
+uint64_t bridge_wire_schema_hash(const char *text, size_t length)
+{
+    uint64_t hash = UINT64_C(14695981039346656037);
+    for (size_t i = 0; i < length; i++) {
+        hash ^= (unsigned char)text[i];
+        hash *= UINT64_C(1099511628211);
+    }
+    return hash;
+}
+
+/* A description's text: 1..BRIDGE_WIRE_SCHEMA_MAX printable ASCII bytes
+ * (spaces allowed, no NUL) whose hash is the header's, which is not 0. */
+static int description_valid(const unsigned char *text, size_t length, uint64_t schema_hash)
+{
+    if (length == 0 || length > BRIDGE_WIRE_SCHEMA_MAX || schema_hash == 0)
+        return 0;
+    for (size_t i = 0; i < length; i++)
+        if (text[i] < 0x20 || text[i] > 0x7e)
+            return 0;
+    return bridge_wire_schema_hash((const char *)text, length) == schema_hash;
+}
+
 void bridge_wire_encode_header(unsigned char *out, const struct bridge_wire_value *value)
 {
     size_t topic_length = strlen(value->topic);
@@ -75,6 +100,7 @@ void bridge_wire_encode_header(unsigned char *out, const struct bridge_wire_valu
     put_le(out + OFF_PUBLISH_TIME, (uint64_t)value->publish_time_ns, 8);
     put_le(out + OFF_STREAM, value->stream, 8);
     memcpy(out + OFF_TOPIC, value->topic, topic_length);
+    put_le(out + OFF_SCHEMA_HASH, value->schema_hash, 8);
 }
 
 enum bridge_wire_fault bridge_wire_decode(const void *bytes, size_t length, uint64_t max_payload,
@@ -93,8 +119,10 @@ enum bridge_wire_fault bridge_wire_decode(const void *bytes, size_t length, uint
         return BRIDGE_WIRE_TRUNCATED;
     uint64_t flags = get_le(p + OFF_FLAGS, 2);
     uint64_t payload_size = get_le(p + OFF_PAYLOAD_SIZE, 8);
+    int description = (flags & BRIDGE_WIRE_FLAG_DESCRIPTION) != 0;
+    /* a description is never a repeat: it has no value to repeat */
     if (get_le(p + OFF_HEADER_SIZE, 2) != BRIDGE_WIRE_HEADER_SIZE || (flags & ~(uint64_t)BRIDGE_WIRE_FLAGS_KNOWN) ||
-        payload_size == 0)
+        (description && flags != BRIDGE_WIRE_FLAG_DESCRIPTION) || payload_size == 0)
         return BRIDGE_WIRE_BAD_HEADER;
     size_t topic_length = (size_t)get_le(p + OFF_TOPIC_LENGTH, 2);
     if (!bridge_wire_topic_valid((const char *)p + OFF_TOPIC, topic_length))
@@ -103,10 +131,11 @@ enum bridge_wire_fault bridge_wire_decode(const void *bytes, size_t length, uint
         if (p[OFF_TOPIC + i] != 0)
             return BRIDGE_WIRE_BAD_TOPIC;
     size_t body = length - BRIDGE_WIRE_HEADER_SIZE;
-    if (payload_size > max_payload || body > max_payload)
+    uint64_t schema_hash = get_le(p + OFF_SCHEMA_HASH, 8);
+    if (payload_size > max_payload || (!description && body > max_payload))
         return BRIDGE_WIRE_OVERSIZED;
-    if (body != payload_size)
-        return BRIDGE_WIRE_SIZE_MISMATCH;
+    if (description ? !description_valid(p + BRIDGE_WIRE_HEADER_SIZE, body, schema_hash) : body != payload_size)
+        return description ? BRIDGE_WIRE_BAD_DESCRIPTION : BRIDGE_WIRE_SIZE_MISMATCH;
     memcpy(ret_value->topic, p + OFF_TOPIC, topic_length);
     ret_value->topic[topic_length] = '\0';
     ret_value->type = (uint32_t)get_le(p + OFF_TYPE, 4);
@@ -115,6 +144,9 @@ enum bridge_wire_fault bridge_wire_decode(const void *bytes, size_t length, uint
     ret_value->sequence = get_le(p + OFF_SEQUENCE, 8);
     ret_value->publish_time_ns = (int64_t)get_le(p + OFF_PUBLISH_TIME, 8);
     ret_value->stream = get_le(p + OFF_STREAM, 8);
-    ret_value->payload = p + BRIDGE_WIRE_HEADER_SIZE;
+    ret_value->schema_hash = schema_hash;
+    ret_value->payload = description ? NULL : p + BRIDGE_WIRE_HEADER_SIZE;
+    ret_value->schema = description ? (const char *)p + BRIDGE_WIRE_HEADER_SIZE : NULL;
+    ret_value->schema_length = description ? body : 0;
     return BRIDGE_WIRE_OK;
 }
