@@ -8,6 +8,8 @@
  * description it accepts has its text inside the message, 1..2047 printable
  * bytes of the header's (non-zero) hash, and round-trips the same way.
  */
+#define _POSIX_C_SOURCE 200809L /* strnlen */
+
 #include "bridge_wire.h"
 
 #include <stdint.h>
