@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,7 @@ static int poll_items(struct bridge *bridge, zmq_pollitem_t *items, struct pollf
             bridge_spin_result(&bridge->in_spin, 1);
             return ready;
         }
+        sched_yield(); /* see bridge_spin.c: the I/O thread may be queued behind us */
         now = monotonic_ns();
     }
     bridge_spin_result(&bridge->in_spin, 0);

@@ -4,6 +4,7 @@
 #include "bridge_out_wait.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <sys/prctl.h>
 
 void bridge_out_wait_init(struct bridge_out_wait *w, struct bridge_stats *stats, int64_t spin_ns)
@@ -38,8 +39,17 @@ int bridge_out_wait_next(struct bridge_out_wait *w, svipc_channel *handle, uint6
             now = svipc_channel_now_ns();
             bridge_spin_woke(&w->spin, wake, now); /* the timer ended it: how late? */
         }
-        rc = now < until ? svipc_channel_wait(handle, last, until - now, SVIPC_CHANNEL_SPIN | SVIPC_INTERRUPTIBLE)
-                         : -ETIMEDOUT;
+        /* Spin yielding the CPU (bridge_spin.c): the publisher may be queued
+         * on this CPU behind us. */
+        rc = -ETIMEDOUT;
+        while (now < until) {
+            if (svipc_channel_latest(handle) > last) {
+                rc = 0;
+                break;
+            }
+            sched_yield();
+            now = svipc_channel_now_ns();
+        }
         bridge_spin_result(&w->spin, rc == 0);
         if (rc != -ETIMEDOUT)
             return rc;

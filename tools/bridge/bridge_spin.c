@@ -24,6 +24,15 @@
  * how late its timed sleeps end and asks them to end that much earlier
  * (bridge_spin_wake_time), at most the budget again per value.
  *
+ * A spinning thread yields the CPU on every turn (sched_yield): the thread
+ * that brings the value (the publisher, or ZeroMQ's I/O thread on the in
+ * side) may be queued on the very CPU it spins on, because the other CPU
+ * was idle and slow to wake. A scheduler trace (perf sched timehist) showed
+ * ZeroMQ's I/O thread on the in side runnable for 111 us behind the in loop
+ * spinning for that value; with the yield, the bridge's p50 over raw ZeroMQ
+ * went from +11 to +18 us to -2 to 0 us at 64 B and from +16 to +40 us to
+ * +7 to +12 us at 64 KiB (doc/benchmarks.md).
+ *
  * A spin that catches nothing is not tried for the next 1, 2, 4 ... 1024
  * values, and one that catches ends that backoff. This bounds the waste on
  * irregular streams, and on a machine with fewer free cores than busy threads
